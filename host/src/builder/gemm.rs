@@ -1,0 +1,438 @@
+//! C = A x B (+ bias) for any M, N, K, compiled to one RSN program.
+//!
+//! Mapping (spec section 2): a *super-tile* of 768 x 1024 outputs uses MemA0-2 (256 rows each) and
+//! MemB0-1 (512 columns each); engine `e = 2i + j` multiplies MemA_i's tile by MemB_j's and MemC_e
+//! accumulates the 256 x 512 result over the K steps of 128. Every memory FU double-buffers: the mOP
+//! of step s loads step s into one bank while sending step s-1 from the other. MemC fills one bank
+//! while storing the previous super-tile from the other. Edges are zero-filled on chip: rows,
+//! columns and K beyond the real shape contribute exact zeros and are never stored.
+//!
+//! DRAM layout (row-major, pitches rounded up to 16 floats = one 64-byte line, padding zero):
+//! A in DDR `M x ka`, B in LPDDR `K x nb`, bias in DDR `nb`, C in DDR `M x nc`.
+
+use super::{BuildError, ProgramBuilder};
+use crate::device::Executable;
+use crate::isa::{DramOp, DramPort, LoadMode, MemAOp, MemBOp, MemCOp, MeshAOp, MeshBOp, Opcode, Payload, ENGINES};
+
+const TILE_M: usize = 256;
+const TILE_N: usize = 512;
+const STEP_K: usize = 128;
+
+/// A GEMM shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Gemm {
+    pub m: usize,
+    pub n: usize,
+    pub k: usize,
+    pub bias: bool,
+}
+
+fn round16(x: usize) -> usize {
+    x.div_ceil(16) * 16
+}
+
+/// Where the operands live: the first 64-byte line of each buffer in its memory window.
+#[derive(Debug, Clone, Copy)]
+pub struct GemmPlacement {
+    pub a_line: u64,
+    pub b_line: u64,
+    pub bias_line: Option<u64>,
+    pub c_line: u64,
+}
+
+/// One 768 x 1024 super-tile's active units.
+struct Super {
+    row0: usize,
+    col0: usize,
+    /// Rows of MemA_i's tile (0 = inactive).
+    rows: [usize; 3],
+    /// Columns of MemB_j's tile (0 = inactive).
+    cols: [usize; 2],
+    rb: u32,
+    cb: u32,
+}
+
+impl Super {
+    fn engine_active(&self, e: usize) -> bool {
+        self.rows[e / 2] > 0 && self.cols[e % 2] > 0
+    }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+struct Pattern {
+    rb: u32,
+    cb: u32,
+}
+
+#[derive(Clone, Copy)]
+struct Drain {
+    rows: usize,
+    cols16: usize,
+    row0: usize,
+    col0: usize,
+}
+
+impl Gemm {
+    pub fn new(m: usize, n: usize, k: usize) -> Gemm {
+        Gemm { m, n, k, bias: false }
+    }
+
+    /// Row pitch of A, rows of B, C in floats.
+    pub fn ka(&self) -> usize {
+        round16(self.k)
+    }
+    pub fn nb(&self) -> usize {
+        round16(self.n)
+    }
+    pub fn nc(&self) -> usize {
+        round16(self.n)
+    }
+
+    /// Useful floating-point operations (2 per multiply-add, plus the bias adds).
+    pub fn flops(&self) -> f64 {
+        2.0 * self.m as f64 * self.n as f64 * self.k as f64 + if self.bias { (self.m * self.n) as f64 } else { 0.0 }
+    }
+
+    /// A (M x K row-major) laid out for the device.
+    pub fn pack_a(&self, a: &[f32]) -> Vec<f32> {
+        pad_rows(a, self.m, self.k, self.ka())
+    }
+    /// B (K x N row-major) laid out for the device.
+    pub fn pack_b(&self, b: &[f32]) -> Vec<f32> {
+        pad_rows(b, self.k, self.n, self.nb())
+    }
+    pub fn pack_bias(&self, bias: &[f32]) -> Vec<f32> {
+        pad_rows(bias, 1, self.n, self.nb())
+    }
+    /// Floats of the C buffer.
+    pub fn c_len(&self) -> usize {
+        self.m * self.nc()
+    }
+    /// C (M x N) from the device's C buffer.
+    pub fn unpack_c(&self, c: &[f32]) -> Vec<f32> {
+        let nc = self.nc();
+        (0..self.m).flat_map(|r| c[r * nc..r * nc + self.n].iter().copied()).collect()
+    }
+
+    fn supers(&self) -> Vec<Super> {
+        let mut v = Vec::new();
+        for row0 in (0..self.m).step_by(3 * TILE_M) {
+            for col0 in (0..self.n).step_by(2 * TILE_N) {
+                let rows = [0, 1, 2].map(|i| self.m.saturating_sub(row0 + i * TILE_M).min(TILE_M));
+                let cols = [0, 1].map(|j| self.n.saturating_sub(col0 + j * TILE_N).min(TILE_N));
+                let rb = rows.iter().map(|r| r.div_ceil(128)).max().unwrap_or(0) as u32;
+                let cb = cols.iter().map(|c| c.div_ceil(128)).max().unwrap_or(0) as u32;
+                v.push(Super { row0, col0, rows, cols, rb, cb });
+            }
+        }
+        v
+    }
+
+    /// Compile for the given placement.
+    pub fn compile(&self, at: GemmPlacement) -> Result<Executable, BuildError> {
+        if self.m == 0 || self.n == 0 || self.k == 0 {
+            return Err(BuildError::Shape(format!("GEMM {}x{}x{} has an empty dimension", self.m, self.n, self.k)));
+        }
+        if self.bias != at.bias_line.is_some() {
+            return Err(BuildError::Shape("a bias buffer is needed exactly when the GEMM has a bias".into()));
+        }
+        let (ka, nb, nc) = (self.ka() as u64, self.nb() as u64, self.nc() as u64);
+        let steps = self.k.div_ceil(STEP_K);
+        let full = self.k / STEP_K;
+        let partial = self.k % STEP_K;
+        if steps > 0xffff {
+            return Err(BuildError::Shape(format!("K = {} needs {steps} k-steps; at most 65535 fit a MemC receive", self.k)));
+        }
+        for (what, lines) in [("A row pitch", ka / 16), ("C row pitch", nc / 16), ("B k-step offset", 8 * nb)] {
+            if lines >= 1 << 24 {
+                return Err(BuildError::Shape(format!("{what} of {lines} lines exceeds the 24-bit offset field")));
+            }
+        }
+
+        let mut pb = ProgramBuilder::new();
+        let mut a_count = [0u32; 3];
+        let mut a_pending: [Option<Pattern>; 3] = [None; 3];
+        let mut b_count = [0u32; 2];
+        let mut b_pending: [Option<Pattern>; 2] = [None; 2];
+        let mut c_count = [0u32; ENGINES];
+        let mut c_pending: [Option<Drain>; ENGINES] = [None; ENGINES];
+        let mut blocks = [0u64; ENGINES];
+
+        let line = |base: u64, floats: u64| -> Result<u32, BuildError> {
+            let l = base + floats / 16;
+            u32::try_from(l).map_err(|_| BuildError::Shape(format!("line address {l} exceeds 32 bits")))
+        };
+
+        for st in self.supers() {
+            let pat = Pattern { rb: st.rb, cb: st.cb };
+            // Biases go first in the DDR read queue: MemC waits for its bias before it can take
+            // engine results, and the engines wait on the A loads queued behind it.
+            if let Some(bias_line) = at.bias_line {
+                let mut w = Vec::new();
+                for e in (0..ENGINES).filter(|e| st.engine_active(*e)) {
+                    let cols16 = round16(st.cols[e % 2]);
+                    w.push(Payload::Dram(DramOp {
+                        start: line(bias_line, (st.col0 + (e % 2) * TILE_N) as u64)?,
+                        chunk_lines: (cols16 / 16) as u32,
+                        chunk_count: 1,
+                        port: DramPort::MemC(e as u32).bits(),
+                        ..Default::default()
+                    }));
+                }
+                pb.push(Opcode::Ddr, 1, 1, w)?;
+            }
+            // A loads (DDR), interleaved across MemA0-2 per k-step; then B loads (LPDDR).
+            for (reps, kcols, k0) in [(full, STEP_K, 0), (partial.min(1), partial, full * STEP_K)] {
+                if reps == 0 || kcols == 0 {
+                    continue;
+                }
+                let mut wa = Vec::new();
+                for i in (0..3).filter(|i| st.rows[*i] > 0) {
+                    wa.push(Payload::Dram(DramOp {
+                        start: line(at.a_line, ((st.row0 + i * TILE_M) as u64) * ka + k0 as u64)?,
+                        chunk_lines: (round16(kcols) / 16) as u32,
+                        chunk_count: st.rows[i] as u32,
+                        chunk_stride: (ka / 16) as u32,
+                        iter_offset: (STEP_K / 16) as u32,
+                        port: DramPort::MemA(i as u32).bits(),
+                        ..Default::default()
+                    }));
+                }
+                pb.push(Opcode::Ddr, 1, reps as u32, wa)?;
+                let mut wb = Vec::new();
+                for j in (0..2).filter(|j| st.cols[*j] > 0) {
+                    wb.push(Payload::Dram(DramOp {
+                        start: line(at.b_line, k0 as u64 * nb + (st.col0 + j * TILE_N) as u64)?,
+                        chunk_lines: (round16(st.cols[j]) / 16) as u32,
+                        chunk_count: kcols as u32,
+                        chunk_stride: (nb / 16) as u32,
+                        iter_offset: (8 * nb) as u32,
+                        port: DramPort::MemB(j as u32).bits(),
+                        ..Default::default()
+                    }));
+                }
+                pb.push(Opcode::Lpddr, 1, reps as u32, wb)?;
+            }
+            let k_shapes: Vec<(u32, usize)> = [(full as u32, STEP_K), (partial.min(1) as u32, partial)]
+                .into_iter()
+                .filter(|(r, c)| *r > 0 && *c > 0)
+                .collect();
+            // MemA: step s loads while sending step s-1.
+            for i in 0..3 {
+                if st.rows[i] == 0 {
+                    if let Some(p) = a_pending[i].take() {
+                        pb.push(Opcode::MemA, 1 << i, 1, vec![mema_send_only(a_count[i], p)])?;
+                    }
+                    continue;
+                }
+                let mut first = true;
+                for &(reps, kcols) in &k_shapes {
+                    let mut reps = reps;
+                    while reps > 0 {
+                        let send = if first { a_pending[i] } else { Some(pat) };
+                        let n = if first || send.is_none() { 1 } else { reps };
+                        let c = a_count[i];
+                        let op = MemAOp {
+                            load_en: 1,
+                            send_en: send.is_some() as u32,
+                            load_bank: c & 1,
+                            send_bank: (c + 1) & 1,
+                            toggle: (n > 1) as u32,
+                            rows: st.rows[i] as u32,
+                            cols: round16(kcols) as u32,
+                            send_rb: send.map_or(0, |p| p.rb),
+                            send_cb: send.map_or(0, |p| p.cb),
+                        };
+                        pb.push(Opcode::MemA, 1 << i, n, vec![Payload::MemA(op)])?;
+                        a_count[i] += n;
+                        reps -= n;
+                        first = false;
+                    }
+                }
+                a_pending[i] = Some(pat);
+            }
+            // MemB0-1 likewise, fed from LPDDR.
+            for j in 0..2 {
+                if st.cols[j] == 0 {
+                    if let Some(p) = b_pending[j].take() {
+                        pb.push(Opcode::MemB, 1 << j, 1, vec![memb_send_only(b_count[j], p)])?;
+                    }
+                    continue;
+                }
+                let mut first = true;
+                for &(reps, kcols) in &k_shapes {
+                    let mut reps = reps;
+                    while reps > 0 {
+                        let send = if first { b_pending[j] } else { Some(pat) };
+                        let n = if first || send.is_none() { 1 } else { reps };
+                        let c = b_count[j];
+                        let op = MemBOp {
+                            load_en: 1,
+                            send_en: send.is_some() as u32,
+                            load_bank: c & 1,
+                            send_bank: (c + 1) & 1,
+                            toggle: (n > 1) as u32,
+                            load_src: 1,
+                            rows: kcols as u32,
+                            cols: round16(st.cols[j]) as u32,
+                            send_kb: send.map_or(0, |_| 1),
+                            send_cb: send.map_or(0, |p| p.cb),
+                            send_reps: send.map_or(0, |p| p.rb),
+                            ..Default::default()
+                        };
+                        pb.push(Opcode::MemB, 1 << j, n, vec![Payload::MemB(op)])?;
+                        b_count[j] += n;
+                        reps -= n;
+                        first = false;
+                    }
+                }
+                b_pending[j] = Some(pat);
+            }
+            // The meshes route every k-step of this super-tile the same way.
+            let mut ma = MeshAOp { blocks: st.rb * st.cb, ..Default::default() };
+            let mut mb = MeshBOp { blocks: st.rb * st.cb, ..Default::default() };
+            for e in (0..ENGINES).filter(|e| st.engine_active(*e)) {
+                let (a_src, b_src) = ((e / 2 + 1) as u32, (e % 2 + 1) as u32);
+                match e {
+                    0 => (ma.src0, mb.src0) = (a_src, b_src),
+                    1 => (ma.src1, mb.src1) = (a_src, b_src),
+                    2 => (ma.src2, mb.src2) = (a_src, b_src),
+                    3 => (ma.src3, mb.src3) = (a_src, b_src),
+                    4 => (ma.src4, mb.src4) = (a_src, b_src),
+                    _ => (ma.src5, mb.src5) = (a_src, b_src),
+                }
+                blocks[e] += steps as u64 * (st.rb * st.cb) as u64;
+            }
+            pb.push(Opcode::MeshA, 1, steps as u32, vec![Payload::MeshA(ma)])?;
+            pb.push(Opcode::MeshB, 1, steps as u32, vec![Payload::MeshB(mb)])?;
+            // MemC: receive this super-tile while storing the previous one.
+            for e in 0..ENGINES {
+                let active = st.engine_active(e);
+                let prev = c_pending[e].take();
+                let cur = active.then(|| Drain {
+                    rows: st.rows[e / 2],
+                    cols16: round16(st.cols[e % 2]),
+                    row0: st.row0 + (e / 2) * TILE_M,
+                    col0: st.col0 + (e % 2) * TILE_N,
+                });
+                let c = c_count[e];
+                let mut fill = MemCOp::default();
+                if let Some(cur) = cur {
+                    fill = MemCOp {
+                        load_mode: if self.bias { LoadMode::Broadcast as u32 } else { 0 },
+                        recv_en: 1,
+                        acc: self.bias as u32,
+                        fill_bank: c & 1,
+                        drain_bank: (c + 1) & 1,
+                        rows: cur.rows as u32,
+                        cols: cur.cols16 as u32,
+                        recv_rb: st.rb,
+                        recv_cb: st.cb,
+                        recv_kb: 1,
+                        k_iters: steps as u32,
+                        ..Default::default()
+                    };
+                }
+                match (prev, cur) {
+                    (Some(p), Some(cu)) if !self.bias || (p.rows == cu.rows && p.cols16 == cu.cols16) => {
+                        fill.drain = 1;
+                        fill.rows = p.rows as u32;
+                        fill.cols = p.cols16 as u32;
+                        pb.push(Opcode::MemC, 1 << e, 1, vec![Payload::MemC(fill)])?;
+                        self.store(&mut pb, e, p, c, at.c_line, nc)?;
+                    }
+                    (Some(p), cu) => {
+                        pb.push(Opcode::MemC, 1 << e, 1, vec![memc_drain_only(c, p)])?;
+                        self.store(&mut pb, e, p, c, at.c_line, nc)?;
+                        if cu.is_some() {
+                            pb.push(Opcode::MemC, 1 << e, 1, vec![Payload::MemC(fill)])?;
+                        }
+                    }
+                    (None, Some(_)) => pb.push(Opcode::MemC, 1 << e, 1, vec![Payload::MemC(fill)])?,
+                    (None, None) => {}
+                }
+                if let Some(cu) = cur {
+                    c_pending[e] = Some(cu);
+                    c_count[e] += 1;
+                }
+            }
+        }
+        // Flush the pipelines.
+        for i in 0..3 {
+            if let Some(p) = a_pending[i] {
+                pb.push(Opcode::MemA, 1 << i, 1, vec![mema_send_only(a_count[i], p)])?;
+            }
+        }
+        for j in 0..2 {
+            if let Some(p) = b_pending[j] {
+                pb.push(Opcode::MemB, 1 << j, 1, vec![memb_send_only(b_count[j], p)])?;
+            }
+        }
+        for e in 0..ENGINES {
+            if let Some(p) = c_pending[e] {
+                pb.push(Opcode::MemC, 1 << e, 1, vec![memc_drain_only(c_count[e], p)])?;
+                self.store(&mut pb, e, p, c_count[e], at.c_line, nc)?;
+            }
+        }
+        let mut rtp = [crate::isa::EngineRtp::default(); ENGINES];
+        for e in 0..ENGINES {
+            rtp[e].blocks = u32::try_from(blocks[e])
+                .map_err(|_| BuildError::Shape(format!("engine {e} would run {} blocks (more than 2^32)", blocks[e])))?;
+        }
+        pb.finish(rtp)
+    }
+
+    /// DDR store of a drained tile (`count` is MemC's fill counter: the drained bank is count-1).
+    fn store(&self, pb: &mut ProgramBuilder, e: usize, d: Drain, _count: u32, c_line: u64, nc: u64) -> Result<(), BuildError> {
+        let start = c_line + (d.row0 as u64 * nc + d.col0 as u64) / 16;
+        let start = u32::try_from(start).map_err(|_| BuildError::Shape("C address exceeds 32-bit lines".into()))?;
+        pb.push(
+            Opcode::Ddr,
+            1,
+            1,
+            vec![Payload::Dram(DramOp {
+                start,
+                chunk_lines: (d.cols16 / 16) as u32,
+                chunk_count: d.rows as u32,
+                chunk_stride: (nc / 16) as u32,
+                port: DramPort::MemC(e as u32).bits(),
+                store: 1,
+                ..Default::default()
+            })],
+        )
+    }
+}
+
+fn mema_send_only(count: u32, p: Pattern) -> Payload {
+    Payload::MemA(MemAOp { send_en: 1, send_bank: (count + 1) & 1, send_rb: p.rb, send_cb: p.cb, ..Default::default() })
+}
+
+fn memb_send_only(count: u32, p: Pattern) -> Payload {
+    Payload::MemB(MemBOp {
+        send_en: 1,
+        send_bank: (count + 1) & 1,
+        send_kb: 1,
+        send_cb: p.cb,
+        send_reps: p.rb,
+        ..Default::default()
+    })
+}
+
+fn memc_drain_only(count: u32, d: Drain) -> Payload {
+    Payload::MemC(MemCOp {
+        drain: 1,
+        drain_bank: (count + 1) & 1,
+        rows: d.rows as u32,
+        cols: d.cols16 as u32,
+        ..Default::default()
+    })
+}
+
+/// Copy `rows x cols` row-major into a zeroed `rows x pitch` layout.
+fn pad_rows(x: &[f32], rows: usize, cols: usize, pitch: usize) -> Vec<f32> {
+    let mut out = vec![0.0f32; rows * pitch];
+    for r in 0..rows {
+        out[r * pitch..r * pitch + cols].copy_from_slice(&x[r * cols..(r + 1) * cols]);
+    }
+    out
+}

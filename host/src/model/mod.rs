@@ -1,0 +1,226 @@
+//! The `model` backend: a pure-Rust functional and cycle-approximate model of the whole RSN-XNN
+//! instance. It executes the same instruction words a device would, from its own instruction
+//! memory, with the numerics contract, and reports PL cycles and per-FU counters.
+
+mod engine;
+mod fifo;
+
+use crate::bitstream::Bitstream;
+use crate::device::{
+    Allocation, Backend, BackendKind, DeviceError, DeviceStatus, FaultCode, FuCounters, Memory, RangeAllocator, RawRun,
+    Result, RunReport,
+};
+use crate::isa::{EngineRtp, ENGINES};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// Device memory of the model: one byte vector per allocation.
+#[derive(Default)]
+pub struct DramMemory {
+    alloc: RangeAllocator,
+    data: HashMap<u64, Vec<u8>>,
+}
+
+impl DramMemory {
+    /// The buffer holding `[byte, byte+len)` of `memory`, if it is allowed by `bounds`.
+    fn locate(&mut self, bounds: &[Allocation], memory: Memory, byte: u64, len: u64) -> Result<(&mut Vec<u8>, usize), String> {
+        let Some(a) = bounds.iter().find(|a| a.memory == memory && a.offset <= byte && byte + len <= a.offset + a.len) else {
+            return Err(format!(
+                "{memory:?} access {byte:#x}..{:#x} is outside the programmed buffer bounds",
+                byte + len
+            ));
+        };
+        let buf = self.data.get_mut(&a.id).ok_or_else(|| format!("buffer {} was freed during the run", a.id))?;
+        Ok((buf, (byte - a.offset) as usize))
+    }
+
+    pub fn read(&mut self, bounds: &[Allocation], memory: Memory, byte: u64, out: &mut [f32]) -> Result<(), String> {
+        let n = out.len() * 4;
+        let (buf, off) = self.locate(bounds, memory, byte, n as u64)?;
+        for (o, ch) in out.iter_mut().zip(buf[off..off + n].chunks_exact(4)) {
+            *o = f32::from_le_bytes([ch[0], ch[1], ch[2], ch[3]]);
+        }
+        Ok(())
+    }
+
+    pub fn write(&mut self, bounds: &[Allocation], memory: Memory, byte: u64, data: &[f32]) -> Result<(), String> {
+        let n = data.len() * 4;
+        let (buf, off) = self.locate(bounds, memory, byte, n as u64)?;
+        for (ch, v) in buf[off..off + n].chunks_exact_mut(4).zip(data) {
+            ch.copy_from_slice(&v.to_le_bytes());
+        }
+        Ok(())
+    }
+}
+
+struct InFlight {
+    id: u64,
+    cancel: Arc<AtomicBool>,
+    rx: Receiver<Result<RunReport>>,
+    handle: Option<JoinHandle<()>>,
+}
+
+/// The model backend.
+pub struct ModelBackend {
+    bitstream: Arc<Bitstream>,
+    mem: Arc<Mutex<DramMemory>>,
+    rtp: [EngineRtp; ENGINES],
+    running: Option<InFlight>,
+    next_run: u64,
+    last: Option<RunReport>,
+    status: DeviceStatus,
+}
+
+impl ModelBackend {
+    pub fn new(bitstream: Bitstream) -> ModelBackend {
+        ModelBackend {
+            bitstream: Arc::new(bitstream),
+            mem: Arc::new(Mutex::new(DramMemory::default())),
+            rtp: [EngineRtp::default(); ENGINES],
+            running: None,
+            next_run: 0,
+            last: None,
+            status: DeviceStatus::Idle,
+        }
+    }
+
+    fn mem(&self) -> Result<std::sync::MutexGuard<'_, DramMemory>> {
+        // The run thread holds the memory for the whole run: host syncs during a run are refused.
+        match self.mem.try_lock() {
+            Ok(g) => Ok(g),
+            Err(std::sync::TryLockError::Poisoned(p)) => Ok(p.into_inner()),
+            Err(std::sync::TryLockError::WouldBlock) => Err(DeviceError::Busy),
+        }
+    }
+}
+
+impl Backend for ModelBackend {
+    fn describe(&self) -> String {
+        format!("model backend (functional + cycle-approximate), bitstream {} [{}]", self.bitstream.desc.name, &self.bitstream.fingerprint[..12])
+    }
+
+    fn alloc(&mut self, memory: Memory, bytes: u64) -> Result<Allocation> {
+        let mut m = self.mem()?;
+        let a = m.alloc.alloc(memory, bytes)?;
+        let len = usize::try_from(bytes).map_err(|_| DeviceError::OutOfMemory { memory, requested: bytes, largest_free: 0 })?;
+        m.data.insert(a.id, vec![0u8; len]);
+        Ok(a)
+    }
+
+    fn free(&mut self, id: u64) -> Result<()> {
+        let mut m = self.mem()?;
+        m.alloc.free(id)?;
+        m.data.remove(&id);
+        Ok(())
+    }
+
+    fn write(&mut self, id: u64, offset: u64, data: &[u8]) -> Result<()> {
+        let mut m = self.mem()?;
+        let a = m.alloc.get(id)?;
+        let end = offset.checked_add(data.len() as u64).filter(|e| *e <= a.len);
+        let Some(end) = end else {
+            return Err(DeviceError::OutOfBounds { id, offset, len: data.len() as u64, size: a.len });
+        };
+        let buf = m.data.get_mut(&id).ok_or(DeviceError::UnknownBuffer { id })?;
+        buf[offset as usize..end as usize].copy_from_slice(data);
+        Ok(())
+    }
+
+    fn read(&mut self, id: u64, offset: u64, out: &mut [u8]) -> Result<()> {
+        let m = self.mem()?;
+        let a = m.alloc.get(id)?;
+        let end = offset.checked_add(out.len() as u64).filter(|e| *e <= a.len);
+        let Some(end) = end else {
+            return Err(DeviceError::OutOfBounds { id, offset, len: out.len() as u64, size: a.len });
+        };
+        let buf = m.data.get(&id).ok_or(DeviceError::UnknownBuffer { id })?;
+        out.copy_from_slice(&buf[offset as usize..end as usize]);
+        Ok(())
+    }
+
+    fn write_engine_params(&mut self, rtp: &[EngineRtp; ENGINES]) -> Result<()> {
+        if self.running.is_some() {
+            return Err(DeviceError::Busy);
+        }
+        self.rtp = *rtp;
+        Ok(())
+    }
+
+    fn start(&mut self, instr: u64, words: u32, bounds: &[Allocation]) -> Result<RawRun> {
+        if self.running.is_some() {
+            return Err(DeviceError::Busy);
+        }
+        let mut raw = vec![0u8; words as usize * 4];
+        self.read(instr, 0, &mut raw)?;
+        let words: Vec<u32> = raw.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
+        let bounds: Vec<Allocation> = bounds.iter().filter(|a| a.memory != Memory::Instr).copied().collect();
+        let (tx, rx) = mpsc::channel();
+        let cancel = Arc::new(AtomicBool::new(false));
+        let (mem, bs, rtp, c2) = (self.mem.clone(), self.bitstream.clone(), self.rtp, cancel.clone());
+        let handle = std::thread::Builder::new()
+            .name("rsn-model".into())
+            .spawn(move || {
+                let mut guard = mem.lock().unwrap_or_else(|e| e.into_inner());
+                let result = engine::Engine::new(&bs, &mut guard, &bounds, &words, &rtp).and_then(|e| e.run(&c2));
+                drop(guard);
+                let _ = tx.send(result);
+            })
+            .map_err(|e| DeviceError::Backend { backend: BackendKind::Model, call: "spawn", message: e.to_string() })?;
+        self.next_run += 1;
+        self.status = DeviceStatus::Busy;
+        self.running = Some(InFlight { id: self.next_run, cancel, rx, handle: Some(handle) });
+        Ok(RawRun { id: self.next_run })
+    }
+
+    fn wait(&mut self, run: RawRun, timeout: Duration) -> Result<RunReport> {
+        let Some(fl) = self.running.as_mut() else { return Err(DeviceError::NotRunning) };
+        if fl.id != run.id {
+            return Err(DeviceError::NotRunning);
+        }
+        let result = match fl.rx.recv_timeout(timeout) {
+            Ok(r) => r,
+            Err(RecvTimeoutError::Timeout) => {
+                // Stop the model and collect who was waiting on what.
+                fl.cancel.store(true, Ordering::Relaxed);
+                match fl.rx.recv_timeout(Duration::from_secs(10)) {
+                    Ok(Err(DeviceError::Timeout { states, .. })) => Err(DeviceError::Timeout { timeout, states }),
+                    Ok(Ok(report)) => Ok(report),
+                    Ok(Err(e)) => Err(e),
+                    Err(_) => Err(DeviceError::Timeout { timeout, states: Vec::new() }),
+                }
+            }
+            Err(RecvTimeoutError::Disconnected) => Err(DeviceError::Backend {
+                backend: BackendKind::Model,
+                call: "wait",
+                message: "the model thread ended without a result (it panicked)".into(),
+            }),
+        };
+        if let Some(mut fl) = self.running.take() {
+            if let Some(h) = fl.handle.take() {
+                let _ = h.join();
+            }
+        }
+        match &result {
+            Ok(r) => {
+                self.last = Some(r.clone());
+                self.status = DeviceStatus::Done;
+            }
+            Err(DeviceError::Fault { code, at, .. }) => self.status = DeviceStatus::Error { code: *code, at: *at },
+            Err(DeviceError::Timeout { .. }) => self.status = DeviceStatus::Error { code: FaultCode::Watchdog, at: None },
+            Err(_) => {}
+        }
+        result
+    }
+
+    fn status(&mut self) -> Result<DeviceStatus> {
+        Ok(self.status.clone())
+    }
+
+    fn counters(&mut self) -> Result<Vec<FuCounters>> {
+        self.last.as_ref().map(|r| r.counters.clone()).ok_or(DeviceError::NotRunning)
+    }
+}

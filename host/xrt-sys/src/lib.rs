@@ -1,0 +1,1 @@
+//! Raw XRT bindings (filled in by the XRT work).
