@@ -12,3 +12,4 @@ pub mod model;
 pub mod topology;
 pub mod validate;
 pub mod builder;
+pub mod bench;

@@ -115,7 +115,37 @@ fn block_body(a: &[f32], b: &[f32], c: &mut [f32]) {
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
 unsafe fn block_avx512(a: &[f32], b: &[f32], c: &mut [f32]) {
-    block_body(a, b, c)
+    use std::arch::x86_64::*;
+    // 4 rows x 64 columns of accumulators = 16 zmm registers. `_mm512_mul_ps` then `_mm512_add_ps`
+    // keeps the two roundings of the contract (LLVM never fuses them without fast-math flags).
+    let (ap, bp, cp) = (a.as_ptr(), b.as_ptr(), c.as_mut_ptr());
+    for i0 in (0..BLOCK).step_by(4) {
+        for j0 in (0..BLOCK).step_by(64) {
+            let mut acc = [[_mm512_setzero_ps(); 4]; 4];
+            let b0 = [0, 16, 32, 48].map(|q| _mm512_loadu_ps(bp.add(j0 + q)));
+            for r in 0..4 {
+                let av = _mm512_set1_ps(*ap.add((i0 + r) * BLOCK));
+                for q in 0..4 {
+                    acc[r][q] = _mm512_mul_ps(av, b0[q]);
+                }
+            }
+            for k in 1..BLOCK {
+                let row = bp.add(k * BLOCK + j0);
+                let bv = [0, 16, 32, 48].map(|q| _mm512_loadu_ps(row.add(q)));
+                for r in 0..4 {
+                    let av = _mm512_set1_ps(*ap.add((i0 + r) * BLOCK + k));
+                    for q in 0..4 {
+                        acc[r][q] = _mm512_add_ps(acc[r][q], _mm512_mul_ps(av, bv[q]));
+                    }
+                }
+            }
+            for r in 0..4 {
+                for q in 0..4 {
+                    _mm512_storeu_ps(cp.add((i0 + r) * BLOCK + j0 + q * 16), acc[r][q]);
+                }
+            }
+        }
+    }
 }
 
 #[cfg(target_arch = "x86_64")]

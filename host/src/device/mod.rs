@@ -98,6 +98,8 @@ pub enum FaultCode {
     DmaBounds,
     /// No FU made progress (a stream waits forever).
     Deadlock,
+    /// Every FU finished but data was left on a stream (an unbalanced path).
+    StreamResidue,
     /// The backend's own watchdog (cycles without progress) fired.
     Watchdog,
 }

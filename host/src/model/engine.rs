@@ -6,7 +6,7 @@
 //! long as the step's transfer or compute takes at the rates in the bitstream description. The result
 //! does not depend on the order in which FUs are visited.
 
-use super::fifo::{BusCalendar, Fifo};
+use super::fifo::{BusCalendar, Chunk, Fifo};
 use super::DramMemory;
 use crate::bitstream::Bitstream;
 use crate::device::{DeviceError, FaultCode, FuCounters, FuState, Memory, RunReport};
@@ -114,7 +114,7 @@ struct MemCRun {
 struct DrainAct {
     stream: Stream,
     /// Pieces to push, prepared when the drain starts (post-op applied).
-    pieces: Vec<Vec<f32>>,
+    pieces: Vec<Chunk>,
     next: usize,
     t: f64,
     first_latency: f64,
@@ -355,6 +355,19 @@ impl<'a> Engine<'a> {
             }
             progress |= self.advance_engines();
             if self.finished() {
+                let left: Vec<String> = Stream::all()
+                    .into_iter()
+                    .filter(|s| self.fifos[s.index()].len() > 0)
+                    .map(|s| format!("{} ({} floats)", s.name(), self.fifos[s.index()].len()))
+                    .collect();
+                if !left.is_empty() {
+                    return Err(DeviceError::Fault {
+                        code: FaultCode::StreamResidue,
+                        at: None,
+                        message: format!("every FU finished but data is left on {}", left.join(", ")),
+                        states: self.states(),
+                    });
+                }
                 break;
             }
             if !progress {
@@ -708,7 +721,7 @@ impl<'a> Engine<'a> {
                             let mut pieces = Vec::new();
                             let flat: Vec<f32> = (0..rows).flat_map(|r| tile[r * MEMC_COLS..r * MEMC_COLS + cols].to_vec()).collect();
                             for ch in flat.chunks(PIECE) {
-                                pieces.push(ch.to_vec());
+                                pieces.push(std::sync::Arc::new(ch.to_vec()));
                             }
                             (Stream::MemCToDdr(inst as u8), pieces)
                         } else {
@@ -716,7 +729,7 @@ impl<'a> Engine<'a> {
                             for r in 0..m.send_rb as usize {
                                 for _ in 0..m.send_cb {
                                     for k in 0..m.send_kb as usize {
-                                        pieces.push(extract_block(&tile, MEMC_ROWS, MEMC_COLS, r, k));
+                                        pieces.push(std::sync::Arc::new(extract_block(&tile, MEMC_ROWS, MEMC_COLS, r, k)));
                                     }
                                 }
                             }
@@ -786,7 +799,7 @@ impl<'a> Engine<'a> {
                 let dur = (n * 4) as f64 / bw;
                 let earliest = r.t.max(f.space_time(n));
                 let start = bus.reserve(earliest, dur);
-                f.push(&buf, start + dur + lat);
+                f.push_chunk(std::sync::Arc::new(buf), start + dur + lat);
                 u.acct.step(r.t, start, dur, false);
                 u.acct.bytes += (n * 4) as u64;
                 r.t = start + dur;
@@ -869,7 +882,7 @@ impl<'a> Engine<'a> {
                             let blk = extract_block(&banks[s.bank], *bank_rows, *bank_cols, br, bc);
                             let start = s.t.max(f.space_time(BLOCK_ELEMS));
                             let dur = BLOCK_ELEMS as f64 / rates.send;
-                            f.push(&blk, start + dur);
+                            f.push_chunk(std::sync::Arc::new(blk), start + dur);
                             u.acct.step(s.t, start, dur, false);
                             u.acct.bytes += (BLOCK_ELEMS * 4) as u64;
                             s.t = start + dur;
@@ -927,10 +940,9 @@ impl<'a> Engine<'a> {
                         if f.len() < BLOCK_ELEMS {
                             blocked.push(format!("waiting for data on {} (block {} of {})", s.name(), *next + 1, seq.len()));
                         } else {
-                            let mut blk = vec![0.0f32; BLOCK_ELEMS];
                             let start = r.t_fill.max(f.ready_time(BLOCK_ELEMS));
                             let dur = BLOCK_ELEMS as f64 / rates.send;
-                            f.pop_into(&mut blk, start + dur);
+                            let blk = f.pop_chunk(BLOCK_ELEMS, start + dur);
                             let (br, bc, first) = seq[*next];
                             let bank = &mut banks[r.fill_bank];
                             for i in 0..BLOCK {
@@ -965,7 +977,7 @@ impl<'a> Engine<'a> {
                             let start = d.t.max(f.space_time(n));
                             let dur = n as f64 / rates.send + d.first_latency;
                             d.first_latency = 0.0;
-                            f.push(&d.pieces[d.next], start + dur);
+                            f.push_chunk(d.pieces[d.next].clone(), start + dur);
                             u.acct.step(d.t, start, dur, false);
                             u.acct.bytes += (n * 4) as u64;
                             d.t = start + dur;
@@ -1003,10 +1015,9 @@ impl<'a> Engine<'a> {
                         start = start.max(fifos[d.index()].space_time(BLOCK_ELEMS));
                     }
                     let dur = BLOCK_ELEMS as f64 / rates.mesh;
-                    let mut blk = vec![0.0f32; BLOCK_ELEMS];
-                    fifos[rt.src.index()].pop_into(&mut blk, start + dur);
+                    let blk = fifos[rt.src.index()].pop_chunk(BLOCK_ELEMS, start + dur);
                     for d in &rt.dsts {
-                        fifos[d.index()].push(&blk, start + dur + rates.mesh_lat);
+                        fifos[d.index()].push_chunk(blk.clone(), start + dur + rates.mesh_lat);
                     }
                     u.acct.step(rt.t, start, 0.0, waited_in);
                     u.acct.bytes += (BLOCK_ELEMS * 4 * rt.dsts.len()) as u64;
@@ -1033,47 +1044,58 @@ impl<'a> Engine<'a> {
         loop {
             // Gather every engine that can start a block now, compute them in parallel, then
             // publish the results. Timing is per engine, so the batching does not change it.
-            let mut jobs: Vec<(usize, Vec<f32>, Vec<f32>, f64)> = Vec::new();
+            let mut jobs: Vec<(usize, Chunk, Chunk, f64)> = Vec::new();
             for e in 0..ENGINES {
-                let m = &mut self.mmes[e];
-                if m.left == 0 {
-                    continue;
-                }
                 let (sa, sb, sc) = (Stream::MeshAToMme(e as u8), Stream::MeshBToMme(e as u8), Stream::MmeToMemC(e as u8));
-                if self.fifos[sa.index()].len() < BLOCK_ELEMS {
-                    m.blocked = format!("waiting for data on {}", sa.name());
-                    continue;
+                let mut taken = 0usize;
+                let mut t_free = self.mmes[e].t_compute;
+                loop {
+                    let m = &mut self.mmes[e];
+                    if m.left <= taken as u64 {
+                        break;
+                    }
+                    let why = if self.fifos[sa.index()].len() < BLOCK_ELEMS {
+                        Some(sa)
+                    } else if self.fifos[sb.index()].len() < BLOCK_ELEMS {
+                        Some(sb)
+                    } else if self.fifos[sc.index()].space() < (taken + 1) * BLOCK_ELEMS {
+                        Some(sc)
+                    } else {
+                        None
+                    };
+                    if let Some(s) = why {
+                        if taken == 0 {
+                            let what = if s == sc { "room on" } else { "data on" };
+                            m.blocked = format!("waiting for {what} {}", s.name());
+                        }
+                        break;
+                    }
+                    m.blocked.clear();
+                    let ready =
+                        self.fifos[sa.index()].ready_time(BLOCK_ELEMS).max(self.fifos[sb.index()].ready_time(BLOCK_ELEMS));
+                    let start = t_free.max(ready);
+                    let a = self.fifos[sa.index()].pop_chunk(BLOCK_ELEMS, start);
+                    let b = self.fifos[sb.index()].pop_chunk(BLOCK_ELEMS, start);
+                    t_free = start + self.rates.block.max(self.rates.eng_in);
+                    jobs.push((e, a, b, start));
+                    taken += 1;
                 }
-                if self.fifos[sb.index()].len() < BLOCK_ELEMS {
-                    m.blocked = format!("waiting for data on {}", sb.name());
-                    continue;
-                }
-                if self.fifos[sc.index()].space() < BLOCK_ELEMS {
-                    m.blocked = format!("waiting for room on {}", sc.name());
-                    continue;
-                }
-                m.blocked.clear();
-                let ready = self.fifos[sa.index()].ready_time(BLOCK_ELEMS).max(self.fifos[sb.index()].ready_time(BLOCK_ELEMS));
-                let start = m.t_compute.max(ready);
-                let mut a = vec![0.0f32; BLOCK_ELEMS];
-                let mut b = vec![0.0f32; BLOCK_ELEMS];
-                self.fifos[sa.index()].pop_into(&mut a, start);
-                self.fifos[sb.index()].pop_into(&mut b, start);
-                jobs.push((e, a, b, start));
             }
             if jobs.is_empty() {
                 return any;
             }
             any = true;
-            use rayon::prelude::*;
-            let outs: Vec<Vec<f32>> = jobs
-                .par_iter()
-                .map(|(_, a, b, _)| {
-                    let mut c = vec![0.0f32; BLOCK_ELEMS];
-                    numerics::mme_block(a, b, &mut c);
-                    c
-                })
-                .collect();
+            let block = |a: &Chunk, b: &Chunk| {
+                let mut c = vec![0.0f32; BLOCK_ELEMS];
+                numerics::mme_block(a, b, &mut c);
+                c
+            };
+            let outs: Vec<Vec<f32>> = if jobs.len() == 1 {
+                vec![block(&jobs[0].1, &jobs[0].2)]
+            } else {
+                use rayon::prelude::*;
+                jobs.par_iter().map(|(_, a, b, _)| block(a, b)).collect()
+            };
             for ((e, _, _, start), c) in jobs.into_iter().zip(outs) {
                 let m = &mut self.mmes[e];
                 let sc = Stream::MmeToMemC(e as u8);
@@ -1082,7 +1104,7 @@ impl<'a> Engine<'a> {
                 let end = compute_start + self.rates.block.max(self.rates.eng_in);
                 let out_start = end.max(m.t_out).max(self.fifos[sc.index()].space_time(BLOCK_ELEMS));
                 m.t_out = out_start + self.rates.eng_out;
-                self.fifos[sc.index()].push(&c, m.t_out + self.rates.eng_lat);
+                self.fifos[sc.index()].push_chunk(std::sync::Arc::new(c), m.t_out + self.rates.eng_lat);
                 m.acct.step(m.t_compute, compute_start, self.rates.block, true);
                 m.acct.bytes += (BLOCK_ELEMS * 4) as u64;
                 m.acct.uops += 1;

@@ -2,10 +2,21 @@
 //! and when space was freed upstream, so back-pressure shows up in time.
 
 use std::collections::VecDeque;
+use std::sync::Arc;
+
+/// A shared, immutable run of elements; broadcasting a block to several streams shares it.
+pub type Chunk = Arc<Vec<f32>>;
+
+#[derive(Debug)]
+struct Seg {
+    data: Chunk,
+    off: usize,
+}
 
 #[derive(Debug)]
 pub struct Fifo {
-    data: VecDeque<f32>,
+    segs: VecDeque<Seg>,
+    len: usize,
     cap: usize,
     pushed: u64,
     popped: u64,
@@ -17,15 +28,23 @@ pub struct Fifo {
 
 impl Fifo {
     pub fn new(cap: usize) -> Fifo {
-        Fifo { data: VecDeque::new(), cap, pushed: 0, popped: 0, arrivals: VecDeque::new(), pops: VecDeque::new() }
+        Fifo {
+            segs: VecDeque::new(),
+            len: 0,
+            cap,
+            pushed: 0,
+            popped: 0,
+            arrivals: VecDeque::new(),
+            pops: VecDeque::new(),
+        }
     }
 
     pub fn len(&self) -> usize {
-        self.data.len()
+        self.len
     }
 
     pub fn space(&self) -> usize {
-        self.cap - self.data.len()
+        self.cap - self.len
     }
 
     /// Time at which room for `n` more elements appeared (0 if it was always there). Call only
@@ -45,19 +64,50 @@ impl Fifo {
     }
 
     pub fn push(&mut self, xs: &[f32], ready: f64) {
-        debug_assert!(xs.len() <= self.space());
-        self.data.extend(xs.iter().copied());
-        self.pushed += xs.len() as u64;
+        self.push_chunk(Arc::new(xs.to_vec()), ready)
+    }
+
+    pub fn push_chunk(&mut self, data: Chunk, ready: f64) {
+        debug_assert!(data.len() <= self.space());
+        let n = data.len();
+        self.segs.push_back(Seg { data, off: 0 });
+        self.len += n;
+        self.pushed += n as u64;
         self.arrivals.push_back((self.pushed, ready));
     }
 
     /// Pop `out.len()` elements at time `t`.
     pub fn pop_into(&mut self, out: &mut [f32], t: f64) {
-        let n = out.len();
-        debug_assert!(n <= self.data.len());
-        for (o, v) in out.iter_mut().zip(self.data.drain(..n)) {
-            *o = v;
+        let mut at = 0;
+        while at < out.len() {
+            let seg = self.segs.front_mut().expect("caller checked len");
+            let n = (seg.data.len() - seg.off).min(out.len() - at);
+            out[at..at + n].copy_from_slice(&seg.data[seg.off..seg.off + n]);
+            seg.off += n;
+            at += n;
+            if seg.off == seg.data.len() {
+                self.segs.pop_front();
+            }
         }
+        self.account_pop(out.len(), t);
+    }
+
+    /// Pop `n` elements as one chunk, sharing the pushed chunk when it lines up exactly.
+    pub fn pop_chunk(&mut self, n: usize, t: f64) -> Chunk {
+        if let Some(seg) = self.segs.front() {
+            if seg.off == 0 && seg.data.len() == n {
+                let seg = self.segs.pop_front().expect("front exists");
+                self.account_pop(n, t);
+                return seg.data;
+            }
+        }
+        let mut v = vec![0.0f32; n];
+        self.pop_into(&mut v, t);
+        Arc::new(v)
+    }
+
+    fn account_pop(&mut self, n: usize, t: f64) {
+        self.len -= n;
         self.popped += n as u64;
         self.pops.push_back((self.popped, t));
         while self.arrivals.front().is_some_and(|a| a.0 <= self.popped) {
