@@ -16,7 +16,8 @@ pub enum Workload {
 impl std::str::FromStr for Workload {
     type Err = String;
     fn from_str(s: &str) -> Result<Workload, String> {
-        let (kind, args) = s.split_once(':').ok_or_else(|| format!("workload `{s}` is not KIND:ARGS (e.g. gemm:1024,1024,1024)"))?;
+        let (kind, args) =
+            s.split_once(':').ok_or_else(|| format!("workload `{s}` is not KIND:ARGS (e.g. gemm:1024,1024,1024)"))?;
         let nums: Result<Vec<usize>, _> = args.split(',').map(|x| x.trim().parse::<usize>()).collect();
         let nums = nums.map_err(|e| format!("workload `{s}`: {e}"))?;
         match (kind, nums.as_slice()) {
@@ -81,8 +82,7 @@ pub fn bench(device: &Device, w: &Workload, seed: u64, timeout: Duration) -> Res
             let run = run_gemm(device, &g, &a, &b, None, timeout)?;
             let wall_s = t.elapsed().as_secs_f64();
             let reference = reference_gemm_f64(&a, &b, m, n, k);
-            let max_abs_err =
-                run.c.iter().zip(&reference).map(|(x, y)| (*x as f64 - y).abs()).fold(0.0f64, f64::max);
+            let max_abs_err = run.c.iter().zip(&reference).map(|(x, y)| (*x as f64 - y).abs()).fold(0.0f64, f64::max);
             let cpu_sgemm_s = time_cpu_sgemm(&a, &b, m, n, k);
             let bs = device.bitstream();
             let device_ms = run.report.device_ms;
@@ -126,7 +126,20 @@ pub fn reference_gemm_f64(a: &[f32], b: &[f32], m: usize, n: usize, k: usize) ->
     // SAFETY: the slices hold m*k, k*n and m*n elements with the row-major strides passed.
     unsafe {
         matrixmultiply::dgemm(
-            m, k, n, 1.0, a64.as_ptr(), k as isize, 1, b64.as_ptr(), n as isize, 1, 0.0, c.as_mut_ptr(), n as isize, 1,
+            m,
+            k,
+            n,
+            1.0,
+            a64.as_ptr(),
+            k as isize,
+            1,
+            b64.as_ptr(),
+            n as isize,
+            1,
+            0.0,
+            c.as_mut_ptr(),
+            n as isize,
+            1,
         );
     }
     c
@@ -141,7 +154,20 @@ pub fn time_cpu_sgemm(a: &[f32], b: &[f32], m: usize, n: usize, k: usize) -> f64
         // SAFETY: as in reference_gemm_f64.
         unsafe {
             matrixmultiply::sgemm(
-                m, k, n, 1.0, a.as_ptr(), k as isize, 1, b.as_ptr(), n as isize, 1, 0.0, c.as_mut_ptr(), n as isize, 1,
+                m,
+                k,
+                n,
+                1.0,
+                a.as_ptr(),
+                k as isize,
+                1,
+                b.as_ptr(),
+                n as isize,
+                1,
+                0.0,
+                c.as_mut_ptr(),
+                n as isize,
+                1,
             );
         }
         best = best.min(t.elapsed().as_secs_f64());

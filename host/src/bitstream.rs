@@ -15,7 +15,10 @@ pub enum BitstreamError {
     Io { path: String, source: std::io::Error },
     #[error("bitstream description {path} is not valid: {message}")]
     Parse { path: String, message: String },
-    #[error("bitstream description {path}: {what} is {found} but this host's ISA v{} has {expected}", isa::ISA_VERSION)]
+    #[error(
+        "bitstream description {path}: {what} is {found} but this host's ISA v{} has {expected}",
+        isa::ISA_VERSION
+    )]
     Mismatch { path: String, what: &'static str, found: u64, expected: u64 },
 }
 
@@ -134,7 +137,12 @@ impl Bitstream {
             if found == expected {
                 Ok(())
             } else {
-                Err(BitstreamError::Mismatch { path: source.into(), what, found: found as u64, expected: expected as u64 })
+                Err(BitstreamError::Mismatch {
+                    path: source.into(),
+                    what,
+                    found: found as u64,
+                    expected: expected as u64,
+                })
             }
         };
         check("fu.mema", desc.fu.mema, isa::Opcode::MemA.instances())?;
@@ -154,7 +162,10 @@ impl Bitstream {
         ];
         for (what, v) in positive {
             if !(v.is_finite() && v > 0.0) {
-                return Err(BitstreamError::Parse { path: source.into(), message: format!("{what} must be positive, got {v}") });
+                return Err(BitstreamError::Parse {
+                    path: source.into(),
+                    message: format!("{what} must be positive, got {v}"),
+                });
             }
         }
         if desc.fifo.stream_floats < crate::numerics::BLOCK_ELEMS as u64 || desc.decoder.queue_mops == 0 {

@@ -4,12 +4,14 @@
 //! [`builder`] (compile workloads into instruction streams). [`isa`] is the single definition of the
 //! instruction set; [`numerics`] is the bit-exact arithmetic contract every backend follows.
 
-pub mod numerics;
-pub mod isa;
+pub mod bench;
 pub mod bitstream;
+pub mod builder;
 pub mod device;
+pub mod isa;
 pub mod model;
+pub mod nn;
+pub mod numerics;
 pub mod topology;
 pub mod validate;
-pub mod builder;
-pub mod bench;
+#[cfg(feature = "xrt")]

@@ -114,6 +114,7 @@ fn block_body(a: &[f32], b: &[f32], c: &mut [f32]) {
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
+#[allow(clippy::needless_range_loop)] // r and q index the register tile and the memory alike
 unsafe fn block_avx512(a: &[f32], b: &[f32], c: &mut [f32]) {
     use std::arch::x86_64::*;
     // 4 rows x 64 columns of accumulators = 16 zmm registers. `_mm512_mul_ps` then `_mm512_add_ps`
@@ -279,7 +280,7 @@ pub fn recip(x: f32) -> f32 {
     let (m, e) = split_normal(ax);
     let mut y = c(RECIP_C1) - c(RECIP_C2) * m;
     for _ in 0..RECIP_STEPS {
-        y = y + y * (1.0 - m * y);
+        y += y * (1.0 - m * y);
     }
     let r = scale_pow2(y, -e);
     f32::from_bits(r.to_bits() | sign)
@@ -310,11 +311,7 @@ pub fn rsqrt(x: f32) -> f32 {
         return f32::INFINITY;
     }
     let (m1, e) = split_normal(x);
-    let (m, h) = if e.rem_euclid(2) == 1 {
-        (m1 * 2.0, (e - 1) / 2)
-    } else {
-        (m1, e / 2)
-    };
+    let (m, h) = if e.rem_euclid(2) == 1 { (m1 * 2.0, (e - 1) / 2) } else { (m1, e / 2) };
     let mut y = c(RSQRT_C1) - c(RSQRT_C2) * m;
     let hm = 0.5 * m;
     for _ in 0..RSQRT_STEPS {
@@ -351,7 +348,7 @@ pub fn erf(z: f32) -> f32 {
     for &k in &ERF_A[1..] {
         q = q * t + c(k);
     }
-    q = q * t;
+    q *= t;
     let y = 1.0 - q * exp(-(a * a));
     if z.is_sign_negative() {
         -y

@@ -3,9 +3,7 @@
 //! [`traffic`] is the static statement of a mOP's stream traffic. The validator balances programs
 //! with it, and the model backend's tests check that execution moves exactly these amounts.
 
-use crate::isa::{
-    self, expand, DramPort, Drain, LoadMode, Opcode, Payload, ENGINES, MESHA_SOURCES, MESHB_SOURCES,
-};
+use crate::isa::{self, expand, Drain, DramPort, LoadMode, Opcode, Payload, ENGINES, MESHA_SOURCES, MESHB_SOURCES};
 use crate::numerics::BLOCK_ELEMS;
 
 /// Every FU of the instance. The DDR unit has two independent channels (reads and writes, each

@@ -9,7 +9,7 @@
 
 use crate::device::{Allocation, Memory};
 use crate::isa::{
-    self, expand, DecodeError, DramPort, Drain, EngineRtp, InstrPos, LoadMode, Opcode, Packet, Payload, PostOp,
+    self, expand, DecodeError, Drain, DramPort, EngineRtp, InstrPos, LoadMode, Opcode, Packet, Payload, PostOp,
     ENGINES, LINE_BYTES,
 };
 use crate::numerics::BLOCK_ELEMS;
@@ -58,7 +58,8 @@ pub fn check_payload(opcode: Opcode, inst: u32, p: &Payload) -> Result<(), (&'st
         (Opcode::Ddr | Opcode::Lpddr, Payload::Dram(d)) => {
             range("chunk_lines", d.chunk_lines, 1, 0xffff)?;
             range("chunk_count", d.chunk_count, 1, 0xffff)?;
-            let port = DramPort::from_bits(d.port).ok_or(("port", format!("{} is not a port code (0..=11)", d.port)))?;
+            let port =
+                DramPort::from_bits(d.port).ok_or(("port", format!("{} is not a port code (0..=11)", d.port)))?;
             if opcode == Opcode::Lpddr {
                 if d.store == 1 {
                     return Err(("store", "the LPDDR unit only loads".into()));
@@ -122,8 +123,10 @@ pub fn check_payload(opcode: Opcode, inst: u32, p: &Payload) -> Result<(), (&'st
         (Opcode::MemC, Payload::MemC(m)) => {
             let mode = LoadMode::from_bits(m.load_mode)
                 .ok_or(("load_mode", format!("{} is not a load mode (0..=4)", m.load_mode)))?;
-            let drain = Drain::from_bits(m.drain).ok_or(("drain", format!("{} is not a drain kind (0..=2)", m.drain)))?;
-            let post = PostOp::from_bits(m.post_op).ok_or(("post_op", format!("{} is not a post-op (0..=3)", m.post_op)))?;
+            let drain =
+                Drain::from_bits(m.drain).ok_or(("drain", format!("{} is not a drain kind (0..=2)", m.drain)))?;
+            let post =
+                PostOp::from_bits(m.post_op).ok_or(("post_op", format!("{} is not a post-op (0..=3)", m.post_op)))?;
             let fill = mode != LoadMode::None || m.recv_en == 1;
             if !fill && drain == Drain::None {
                 return Err(("drain", "the mOP neither fills nor drains".into()));
@@ -284,7 +287,12 @@ pub fn validate(
         ];
         for (what, floats) in checks {
             if floats != b * blk {
-                return Err(ValidationError::EngineMismatch { engine: e, blocks: rtp[e].blocks, what, amount: floats / blk });
+                return Err(ValidationError::EngineMismatch {
+                    engine: e,
+                    blocks: rtp[e].blocks,
+                    what,
+                    amount: floats / blk,
+                });
             }
         }
         consumed[Stream::MeshAToMme(e as u8).index()] = b * blk;
@@ -295,7 +303,13 @@ pub fn validate(
         let (pr, co) = (produced[s.index()], consumed[s.index()]);
         if pr != co {
             let (producer, consumer) = endpoints(s);
-            return Err(ValidationError::Unbalanced { stream: s.name(), producer, consumer, produced: pr, consumed: co });
+            return Err(ValidationError::Unbalanced {
+                stream: s.name(),
+                producer,
+                consumer,
+                produced: pr,
+                consumed: co,
+            });
         }
     }
     out.stream_floats = produced;

@@ -6,7 +6,8 @@ use std::path::Path;
 
 fn check(rel: &str, want: String) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(rel);
-    let have = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e} (run `cargo run -p rsn -- gen`)", path.display()));
+    let have = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (run `cargo run -p rsn -- gen`)", path.display()));
     assert!(have == want, "{rel} is stale: run `cargo run -p rsn -- gen` and commit the result");
 }
 
@@ -28,7 +29,11 @@ fn sv_package_declares_every_field() {
             assert!(sv.contains(&format!("}} {name}_w{w}_t;")), "{name} word {w}");
         }
         for f in fields {
-            assert!(sv.contains(&format!("{}; //", if f.name == "repeat" { "repeat_n" } else { f.name })), "{}", f.name);
+            assert!(
+                sv.contains(&format!("{}; //", if f.name == "repeat" { "repeat_n" } else { f.name })),
+                "{}",
+                f.name
+            );
         }
     }
 }

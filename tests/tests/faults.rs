@@ -20,7 +20,8 @@ fn gemm_setup(kind: rsn::device::BackendKind, m: usize, n: usize, k: usize) -> S
     let a = dev.alloc::<f32>(Memory::Ddr, m * g.ka()).unwrap();
     let b = dev.alloc::<f32>(Memory::Lpddr, k * g.nb()).unwrap();
     let c = dev.alloc::<f32>(Memory::Ddr, g.c_len()).unwrap();
-    let exe = g.compile(GemmPlacement { a_line: a.line(), b_line: b.line(), bias_line: None, c_line: c.line() }).unwrap();
+    let exe =
+        g.compile(GemmPlacement { a_line: a.line(), b_line: b.line(), bias_line: None, c_line: c.line() }).unwrap();
     Setup { dev, exe, _bufs: vec![a, b, c] }
 }
 
@@ -55,7 +56,10 @@ fn malformed_stream_is_rejected_with_its_position() {
             e => panic!("{kind}: wrong error {e}"),
         }
         let short = Executable { words: s.exe.words[..3].to_vec(), rtp: s.exe.rtp };
-        assert!(matches!(s.dev.submit(&short), Err(DeviceError::Invalid(ValidationError::Decode(DecodeError::TooShort(3))))));
+        assert!(matches!(
+            s.dev.submit(&short),
+            Err(DeviceError::Invalid(ValidationError::Decode(DecodeError::TooShort(3))))
+        ));
     }
 }
 
@@ -84,7 +88,7 @@ fn out_of_range_dma_is_rejected_on_the_host_and_faults_on_the_device() {
             e => panic!("{kind}: wrong error {e}"),
         }
         // Past the host check, the device's own bounds stop it at the same instruction.
-        match s.dev.submit_unchecked(&bad).unwrap().wait(Duration::from_secs(60)).err().expect("must fault") {
+        match s.dev.submit_unchecked(&bad).unwrap().wait(Duration::from_secs(60)).expect_err("must fault") {
             DeviceError::Fault { code: FaultCode::DmaBounds, at: Some(_), message, .. } => {
                 assert!(message.contains("outside the programmed buffer bounds"), "{message}")
             }
@@ -124,14 +128,19 @@ fn unbalanced_path_is_rejected_and_stops_the_device_with_fu_states() {
             }
             // On the device: MemA0 takes too little (data is left over) or waits for data that never
             // comes; either way the run stops with a fault that lists each FU's state.
-            let e = s.dev.submit_unchecked(&bad).unwrap().wait(Duration::from_secs(60)).err().expect("must stop");
+            let e = s.dev.submit_unchecked(&bad).unwrap().wait(Duration::from_secs(60)).expect_err("must stop");
             let text = e.to_string();
             match e {
                 DeviceError::Fault { code: c, states, .. } => {
                     assert_eq!(c, code, "{text}");
                     assert!(states.len() > 10, "{text}");
                     if code == FaultCode::Deadlock {
-                        assert!(states.iter().any(|s| s.fu == "MemA0" && s.state.contains("waiting for data on DDR->MemA0")), "{text}");
+                        assert!(
+                            states
+                                .iter()
+                                .any(|s| s.fu == "MemA0" && s.state.contains("waiting for data on DDR->MemA0")),
+                            "{text}"
+                        );
                     }
                 }
                 e => panic!("{kind}: wrong error {e}"),
@@ -180,7 +189,7 @@ fn illegal_route_names_the_field() {
 fn a_run_that_does_not_finish_in_time_reports_fu_states() {
     for kind in backends() {
         let s = gemm_setup(kind, 1536, 2048, 2048);
-        let e = s.dev.submit(&s.exe).unwrap().wait(Duration::from_millis(1)).err().expect("cannot finish in 1 ms");
+        let e = s.dev.submit(&s.exe).unwrap().wait(Duration::from_millis(1)).expect_err("cannot finish in 1 ms");
         match e {
             DeviceError::Timeout { states, .. } => assert!(states.len() > 10, "every FU reports"),
             e => panic!("{kind}: wrong error {e}"),

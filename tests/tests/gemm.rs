@@ -26,7 +26,11 @@ fn gemm_is_bit_exact_with_the_contract_on_every_backend() {
                 .unwrap_or_else(|e| panic!("{kind} {m}x{n}x{k}: {e}"));
             let want = contract_gemm(&a, &b, None, m, n, k);
             let bad = run.c.iter().zip(&want).position(|(x, y)| x.to_bits() != y.to_bits());
-            assert!(bad.is_none(), "{kind} {m}x{n}x{k}: first mismatch at {:?}", bad.map(|i| (i / n, i % n, run.c[i], want[i])));
+            assert!(
+                bad.is_none(),
+                "{kind} {m}x{n}x{k}: first mismatch at {:?}",
+                bad.map(|i| (i / n, i % n, run.c[i], want[i]))
+            );
             assert!(run.report.cycles > 0);
         }
     }
@@ -54,8 +58,13 @@ fn gemm_with_bias_is_bit_exact() {
 fn gemm_1024_cubed_meets_the_error_bound() {
     for kind in backends() {
         let dev = open(kind);
-        let r = rsn::bench::bench(&dev, &rsn::bench::Workload::Gemm { m: 1024, n: 1024, k: 1024 }, 1, Duration::from_secs(600))
-            .unwrap();
+        let r = rsn::bench::bench(
+            &dev,
+            &rsn::bench::Workload::Gemm { m: 1024, n: 1024, k: 1024 },
+            1,
+            Duration::from_secs(600),
+        )
+        .unwrap();
         assert!(r.max_abs_err <= 1e-3, "{kind}: max_abs_err {}", r.max_abs_err);
         assert!(r.gflops > 0.0 && r.gflops <= r.peak_gflops, "{kind}: {} GFLOPS vs peak {}", r.gflops, r.peak_gflops);
     }

@@ -11,7 +11,11 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 #[derive(Parser)]
-#[command(name = "rsn", version, about = "RSN-XNN host: compile, run and inspect programs on model, sim or xrt devices")]
+#[command(
+    name = "rsn",
+    version,
+    about = "RSN-XNN host: compile, run and inspect programs on model, sim or xrt devices"
+)]
 struct Cli {
     #[command(subcommand)]
     cmd: Cmd,
@@ -82,6 +86,12 @@ enum Cmd {
         #[arg(long)]
         check: bool,
     },
+    /// Download and verify a real model (all-MiniLM-L6-v2 or all-mpnet-base-v2) into the cache
+    /// ($RSN_MODEL_DIR, default ~/.cache/rsn/models). Prints the model folder.
+    FetchModel {
+        /// minilm or mpnet
+        model: String,
+    },
     /// Describe a device and the bitstream description.
     Info {
         #[command(flatten)]
@@ -106,7 +116,8 @@ fn run(cli: Cli) -> Result<(), String> {
             if !json {
                 eprintln!("running {workload} on {}", device.describe());
             }
-            let r = bench::bench(&device, &workload, seed, Duration::from_secs(dev.timeout)).map_err(|e| e.to_string())?;
+            let r =
+                bench::bench(&device, &workload, seed, Duration::from_secs(dev.timeout)).map_err(|e| e.to_string())?;
             if json {
                 println!("{}", serde_json::to_string(&r).map_err(|e| e.to_string())?);
             } else {
@@ -114,9 +125,17 @@ fn run(cli: Cli) -> Result<(), String> {
                 println!("backend         {}", r.backend);
                 println!("PL cycles       {}", r.pl_cycles);
                 println!("device time     {:.3} ms", r.device_ms);
-                println!("throughput      {:.1} GFLOPS ({:.1}% of {:.0} peak)", r.gflops, 100.0 * r.efficiency, r.peak_gflops);
+                println!(
+                    "throughput      {:.1} GFLOPS ({:.1}% of {:.0} peak)",
+                    r.gflops,
+                    100.0 * r.efficiency,
+                    r.peak_gflops
+                );
                 println!("max abs error   {:.3e}", r.max_abs_err);
-                println!("host wall       {:.3} s (CPU SGEMM {:.3} s, ratio {:.2})", r.wall_s, r.cpu_sgemm_s, r.wall_vs_cpu_sgemm);
+                println!(
+                    "host wall       {:.3} s (CPU SGEMM {:.3} s, ratio {:.2})",
+                    r.wall_s, r.cpu_sgemm_s, r.wall_vs_cpu_sgemm
+                );
                 println!("instructions    {} words -> {} uOPs ({:.1}x)", r.instr_words, r.uops, r.compression);
                 println!("utilization     {}", fmt_util(&r.utilization));
             }
@@ -136,7 +155,12 @@ fn run(cli: Cli) -> Result<(), String> {
                 .map_err(|e| e.to_string())?;
             let bytes: Vec<u8> = exe.words.iter().flat_map(|w| w.to_le_bytes()).collect();
             std::fs::write(&out, bytes).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
-            eprintln!("wrote {} words to {} (engine blocks {:?})", exe.words.len(), out.display(), exe.rtp.map(|r| r.blocks));
+            eprintln!(
+                "wrote {} words to {} (engine blocks {:?})",
+                exe.words.len(),
+                out.display(),
+                exe.rtp.map(|r| r.blocks)
+            );
             Ok(())
         }
         Cmd::Disasm { file } => {
@@ -173,6 +197,11 @@ fn run(cli: Cli) -> Result<(), String> {
             } else {
                 Err(format!("stale generated files: {} (run `rsn gen`)", stale.join(", ")))
             }
+        }
+        Cmd::FetchModel { model } => {
+            let dir = rsn::nn::cli_fetch(&model).map_err(|e| e.to_string())?;
+            println!("{}", dir.display());
+            Ok(())
         }
         Cmd::Info { dev } => {
             let device = dev.open()?;

@@ -141,7 +141,10 @@ impl Gemm {
         let full = self.k / STEP_K;
         let partial = self.k % STEP_K;
         if steps > 0xffff {
-            return Err(BuildError::Shape(format!("K = {} needs {steps} k-steps; at most 65535 fit a MemC receive", self.k)));
+            return Err(BuildError::Shape(format!(
+                "K = {} needs {steps} k-steps; at most 65535 fit a MemC receive",
+                self.k
+            )));
         }
         for (what, lines) in [("A row pitch", ka / 16), ("C row pitch", nc / 16), ("B k-step offset", 8 * nb)] {
             if lines >= 1 << 24 {
@@ -376,14 +379,23 @@ impl Gemm {
         }
         let mut rtp = [crate::isa::EngineRtp::default(); ENGINES];
         for e in 0..ENGINES {
-            rtp[e].blocks = u32::try_from(blocks[e])
-                .map_err(|_| BuildError::Shape(format!("engine {e} would run {} blocks (more than 2^32)", blocks[e])))?;
+            rtp[e].blocks = u32::try_from(blocks[e]).map_err(|_| {
+                BuildError::Shape(format!("engine {e} would run {} blocks (more than 2^32)", blocks[e]))
+            })?;
         }
         pb.finish(rtp)
     }
 
     /// DDR store of a drained tile (`count` is MemC's fill counter: the drained bank is count-1).
-    fn store(&self, pb: &mut ProgramBuilder, e: usize, d: Drain, _count: u32, c_line: u64, nc: u64) -> Result<(), BuildError> {
+    fn store(
+        &self,
+        pb: &mut ProgramBuilder,
+        e: usize,
+        d: Drain,
+        _count: u32,
+        c_line: u64,
+        nc: u64,
+    ) -> Result<(), BuildError> {
         let start = c_line + (d.row0 as u64 * nc + d.col0 as u64) / 16;
         let start = u32::try_from(start).map_err(|_| BuildError::Shape("C address exceeds 32-bit lines".into()))?;
         pb.push(

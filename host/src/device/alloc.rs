@@ -14,8 +14,12 @@ const ALIGN: u64 = 4096;
 impl RangeAllocator {
     pub fn alloc(&mut self, memory: Memory, bytes: u64) -> Result<Allocation> {
         let size = bytes.div_ceil(ALIGN).max(1) * ALIGN;
-        let mut taken: Vec<(u64, u64)> =
-            self.live.iter().filter(|a| a.memory == memory).map(|a| (a.offset, a.offset + a.len.div_ceil(ALIGN) * ALIGN)).collect();
+        let mut taken: Vec<(u64, u64)> = self
+            .live
+            .iter()
+            .filter(|a| a.memory == memory)
+            .map(|a| (a.offset, a.offset + a.len.div_ceil(ALIGN) * ALIGN))
+            .collect();
         taken.sort_unstable();
         // Offset 0 stays unused so that a zero address in a program is never a valid buffer.
         let mut cursor = ALIGN;

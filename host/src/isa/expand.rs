@@ -38,7 +38,8 @@ impl Chunk {
 /// cannot wrap addresses around.
 pub fn dram_chunks(d: &DramOp, iter: u32) -> impl Iterator<Item = Chunk> + '_ {
     let base = d.start as u64 + iter as u64 * d.iter_offset as u64;
-    (0..d.chunk_count as u64).map(move |c| Chunk { line: base + c * d.chunk_stride as u64, lines: d.chunk_lines as u64 })
+    (0..d.chunk_count as u64)
+        .map(move |c| Chunk { line: base + c * d.chunk_stride as u64, lines: d.chunk_lines as u64 })
 }
 
 /// Total f32 elements a DRAM mOP moves per iteration.

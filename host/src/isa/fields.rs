@@ -34,10 +34,7 @@ pub const fn mask(width: u32) -> u32 {
 
 /// Bits of word `w` that no field of `fields` covers (they must be zero).
 pub fn reserved_mask(fields: &[FieldSpec], w: usize) -> u32 {
-    let used = fields
-        .iter()
-        .filter(|f| f.word == w)
-        .fold(0u32, |acc, f| acc | (mask(f.width) << f.lsb));
+    let used = fields.iter().filter(|f| f.word == w).fold(0u32, |acc, f| acc | (mask(f.width) << f.lsb));
     !used
 }
 

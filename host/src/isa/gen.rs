@@ -98,7 +98,12 @@ pub fn sv_package() -> String {
                 let _ = writeln!(s, "    logic [{}:0] rsvd{rsvd};", bit - 1);
             }
             let _ = writeln!(s, "  }} {name}_w{w}_t;");
-            let _ = writeln!(s, "  localparam logic [31:0] {}W{w}ReservedMask = 32'h{:08x};", camel(name), reserved_mask(fields, w));
+            let _ = writeln!(
+                s,
+                "  localparam logic [31:0] {}W{w}ReservedMask = 32'h{:08x};",
+                camel(name),
+                reserved_mask(fields, w)
+            );
         }
     }
     s.push_str("\n  // MeshA / MeshB source codes allowed per engine (bit c set = code c allowed).\n");
@@ -143,7 +148,15 @@ Memory FU banks with toggle = 1:  bank ^ (iter & 1)\n```\n\n",
     );
     s.push_str("## Opcodes\n\n| opcode | mnemonic | instances | payload words | unit |\n|---|---|---|---|---|\n");
     for o in Opcode::ALL {
-        let _ = writeln!(s, "| {} | {} | {} | {} | {} |", o as u32, o.mnemonic(), o.instances(), o.payload_words(), o.summary());
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} | {} |",
+            o as u32,
+            o.mnemonic(),
+            o.instances(),
+            o.payload_words(),
+            o.summary()
+        );
     }
     s.push_str("\n## Routing\n\n| engine | MeshA sources | MeshB sources |\n|---|---|---|\n");
     for e in 0..ENGINES {
@@ -172,7 +185,9 @@ MemB2 {MEMB2_ROWS}x{MEMB2_COLS}, MemC {MEMC_ROWS}x{MEMC_COLS} (softmax and the M
         }
         debug_assert!(fields.iter().all(|f| mask(f.width) > 0));
     }
-    s.push_str("\n## Engine runtime parameters\n\nPer engine, written once per program: `blocks` (u32), \
-the number of 128x128x128 block products the engine runs.\n");
+    s.push_str(
+        "\n## Engine runtime parameters\n\nPer engine, written once per program: `blocks` (u32), \
+the number of 128x128x128 block products the engine runs.\n",
+    );
     s
 }

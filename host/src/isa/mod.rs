@@ -192,10 +192,28 @@ pub mod header {
     use super::fields::FieldSpec;
     pub const FIELDS: &[FieldSpec] = &[
         FieldSpec { name: "opcode", word: 0, lsb: 0, width: 4, doc: "FU kind (see the opcode table)" },
-        FieldSpec { name: "mask", word: 0, lsb: 4, width: 6, doc: "FU instances that receive the window (bit i = instance i)" },
-        FieldSpec { name: "last", word: 0, lsb: 10, width: 1, doc: "1 on the final packet of the program, 0 elsewhere" },
+        FieldSpec {
+            name: "mask",
+            word: 0,
+            lsb: 4,
+            width: 6,
+            doc: "FU instances that receive the window (bit i = instance i)",
+        },
+        FieldSpec {
+            name: "last",
+            word: 0,
+            lsb: 10,
+            width: 1,
+            doc: "1 on the final packet of the program, 0 elsewhere",
+        },
         FieldSpec { name: "window", word: 0, lsb: 11, width: 5, doc: "mOPs in the window (1..31)" },
-        FieldSpec { name: "repeat", word: 0, lsb: 16, width: 16, doc: "times each instance replays the window (1..65535); iteration index iter = 0..repeat-1" },
+        FieldSpec {
+            name: "repeat",
+            word: 0,
+            lsb: 16,
+            width: 16,
+            doc: "times each instance replays the window (1..65535); iteration index iter = 0..repeat-1",
+        },
     ];
 }
 

@@ -97,7 +97,10 @@ fn malformed_streams_give_positioned_errors() {
 
     let mut w = good.clone();
     w[4] |= 0x3f << 4;
-    assert!(matches!(Program::decode(&w), Err(DecodeError::Header { packet: 0, .. })), "mask beyond the decoder's one instance");
+    assert!(
+        matches!(Program::decode(&w), Err(DecodeError::Header { packet: 0, .. })),
+        "mask beyond the decoder's one instance"
+    );
 
     let mut w = good.clone();
     w[5] |= 1 << 31;
@@ -117,7 +120,14 @@ fn malformed_streams_give_positioned_errors() {
 
 #[test]
 fn dram_chunks_follow_the_address_rule() {
-    let d = DramOp { start: 100, chunk_lines: 8, chunk_count: 3, iter_offset: 1000, chunk_stride: 16, ..Default::default() };
+    let d = DramOp {
+        start: 100,
+        chunk_lines: 8,
+        chunk_count: 3,
+        iter_offset: 1000,
+        chunk_stride: 16,
+        ..Default::default()
+    };
     let c: Vec<_> = expand::dram_chunks(&d, 2).map(|c| c.line).collect();
     assert_eq!(c, vec![2100, 2116, 2132]);
     assert_eq!(expand::bank(0, 1, 3), 1);

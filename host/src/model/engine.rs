@@ -11,7 +11,7 @@ use super::DramMemory;
 use crate::bitstream::Bitstream;
 use crate::device::{DeviceError, FaultCode, FuCounters, FuState, Memory, RunReport};
 use crate::isa::{
-    self, expand, DramOp, DramPort, Drain, EngineRtp, InstrPos, LoadMode, Opcode, Packet, Payload, PostOp, ENGINES,
+    self, expand, Drain, DramOp, DramPort, EngineRtp, InstrPos, LoadMode, Opcode, Packet, Payload, PostOp, ENGINES,
 };
 use crate::numerics::{self, BLOCK, BLOCK_ELEMS};
 use crate::topology::{self, Fu, Stream};
@@ -292,7 +292,11 @@ impl<'a> Engine<'a> {
         }
         for i in 0..3u8 {
             let (r, c) = if i == 2 { (isa::MEMB2_ROWS, isa::MEMB2_COLS) } else { (isa::MEMB_ROWS, isa::MEMB_COLS) };
-            units.push(mk(Fu::MemB(i), i, UnitKind::Mem { banks: bank(r, c), rows: r as usize, cols: c as usize, run: None }));
+            units.push(mk(
+                Fu::MemB(i),
+                i,
+                UnitKind::Mem { banks: bank(r, c), rows: r as usize, cols: c as usize, run: None },
+            ));
         }
         for i in 0..6u8 {
             let kind = UnitKind::MemC {
@@ -306,7 +310,13 @@ impl<'a> Engine<'a> {
         units.push(mk(Fu::MeshB, 0, UnitKind::Mesh(None)));
         let mmes = rtp
             .iter()
-            .map(|r| Mme { left: r.blocks as u64, t_compute: 0.0, t_out: 0.0, acct: Acct::default(), blocked: String::new() })
+            .map(|r| Mme {
+                left: r.blocks as u64,
+                t_compute: 0.0,
+                t_out: 0.0,
+                acct: Acct::default(),
+                blocked: String::new(),
+            })
             .collect();
         Ok(Engine {
             bs,
@@ -475,12 +485,8 @@ impl<'a> Engine<'a> {
             if p.opcode == Opcode::Decoder {
                 let barrier = p.window.iter().any(|w| matches!(w, Payload::Decoder(d) if d.kind == 1));
                 if barrier {
-                    let busy: Vec<String> = self
-                        .units
-                        .iter()
-                        .filter(|u| u.active || !u.queue.is_empty())
-                        .map(|u| u.fu.name())
-                        .collect();
+                    let busy: Vec<String> =
+                        self.units.iter().filter(|u| u.active || !u.queue.is_empty()).map(|u| u.fu.name()).collect();
                     if !busy.is_empty() {
                         self.dec_blocked = format!("barrier at {pos}: waiting for {} to drain", busy.join(", "));
                         return Ok(progress);
@@ -526,7 +532,8 @@ impl<'a> Engine<'a> {
             if let Some((u, _)) =
                 targets.iter().find(|(u, tp)| self.units[*u].queued_mops + tp.window.len() > self.rates.queue)
             {
-                self.dec_blocked = format!("queue of {} full ({} mOPs)", self.units[*u].fu.name(), self.units[*u].queued_mops);
+                self.dec_blocked =
+                    format!("queue of {} full ({} mOPs)", self.units[*u].fu.name(), self.units[*u].queued_mops);
                 return Ok(progress);
             }
             let space_t = targets.iter().map(|(u, _)| self.units[*u].last_pop).fold(0.0, f64::max);
@@ -605,7 +612,15 @@ impl<'a> Engine<'a> {
         }
     }
 
-    fn begin(&mut self, ui: usize, p: &Payload, iter: u32, start: f64, stores_before: u64, _pos: InstrPos) -> EResult<()> {
+    fn begin(
+        &mut self,
+        ui: usize,
+        p: &Payload,
+        iter: u32,
+        start: f64,
+        stores_before: u64,
+        _pos: InstrPos,
+    ) -> EResult<()> {
         let inst = self.units[ui].inst as usize;
         let fu = self.units[ui].fu;
         let u = &mut self.units[ui];
@@ -650,7 +665,11 @@ impl<'a> Engine<'a> {
                 let load = (m.load_en == 1).then(|| {
                     banks[lb].fill(0.0);
                     LoadAct {
-                        stream: if m.load_src == 1 { Stream::LpddrToMemB(inst as u8) } else { Stream::DdrToMemB(inst as u8) },
+                        stream: if m.load_src == 1 {
+                            Stream::LpddrToMemB(inst as u8)
+                        } else {
+                            Stream::DdrToMemB(inst as u8)
+                        },
                         total: (m.rows * m.cols) as usize,
                         done: 0,
                         rows: m.rows as usize,
@@ -719,7 +738,8 @@ impl<'a> Engine<'a> {
                         let tile = post_op_tile(&banks[db], rows, cols, post, params, f32::from_bits(m.eps));
                         let (stream, pieces) = if kind == Drain::Store {
                             let mut pieces = Vec::new();
-                            let flat: Vec<f32> = (0..rows).flat_map(|r| tile[r * MEMC_COLS..r * MEMC_COLS + cols].to_vec()).collect();
+                            let flat: Vec<f32> =
+                                (0..rows).flat_map(|r| tile[r * MEMC_COLS..r * MEMC_COLS + cols].to_vec()).collect();
                             for ch in flat.chunks(PIECE) {
                                 pieces.push(std::sync::Arc::new(ch.to_vec()));
                             }
@@ -729,7 +749,9 @@ impl<'a> Engine<'a> {
                             for r in 0..m.send_rb as usize {
                                 for _ in 0..m.send_cb {
                                     for k in 0..m.send_kb as usize {
-                                        pieces.push(std::sync::Arc::new(extract_block(&tile, MEMC_ROWS, MEMC_COLS, r, k)));
+                                        pieces.push(std::sync::Arc::new(extract_block(
+                                            &tile, MEMC_ROWS, MEMC_COLS, r, k,
+                                        )));
                                     }
                                 }
                             }
@@ -788,14 +810,23 @@ impl<'a> Engine<'a> {
                 let n = (chunk_floats - r.off as usize).min(PIECE);
                 let f = &mut fifos[stream.index()];
                 if f.space() < n {
-                    return Ok(Step::Blocked(format!("at {pos}: waiting for room on {} (needs {n}, has {})", stream.name(), f.space())));
+                    return Ok(Step::Blocked(format!(
+                        "at {pos}: waiting for room on {} (needs {n}, has {})",
+                        stream.name(),
+                        f.space()
+                    )));
                 }
                 let byte = chunk.byte_offset() + r.off * 4;
                 let memory = if lp { Memory::Lpddr } else { Memory::Ddr };
                 let mut buf = vec![0.0f32; n];
-                self.mem.read(self.bounds, memory, byte, &mut buf).map_err(|m| fault(FaultCode::DmaBounds, Some(pos), m))?;
-                let (bw, lat, bus) =
-                    if lp { (rates.lpddr, rates.lpddr_lat, &mut self.lpddr_bus) } else { (rates.ddr_rd, rates.ddr_lat, &mut self.ddr_bus) };
+                self.mem
+                    .read(self.bounds, memory, byte, &mut buf)
+                    .map_err(|m| fault(FaultCode::DmaBounds, Some(pos), m))?;
+                let (bw, lat, bus) = if lp {
+                    (rates.lpddr, rates.lpddr_lat, &mut self.lpddr_bus)
+                } else {
+                    (rates.ddr_rd, rates.ddr_lat, &mut self.ddr_bus)
+                };
                 let dur = (n * 4) as f64 / bw;
                 let earliest = r.t.max(f.space_time(n));
                 let start = bus.reserve(earliest, dur);
@@ -825,7 +856,11 @@ impl<'a> Engine<'a> {
                 let n = (chunk_floats - r.off as usize).min(PIECE);
                 let f = &mut fifos[stream.index()];
                 if f.len() < n {
-                    return Ok(Step::Blocked(format!("at {pos}: waiting for data on {} (needs {n}, has {})", stream.name(), f.len())));
+                    return Ok(Step::Blocked(format!(
+                        "at {pos}: waiting for data on {} (needs {n}, has {})",
+                        stream.name(),
+                        f.len()
+                    )));
                 }
                 let byte = chunk.byte_offset() + r.off * 4;
                 let dur = (n * 4) as f64 / rates.ddr_wr;
@@ -833,7 +868,9 @@ impl<'a> Engine<'a> {
                 let start = self.ddr_bus.reserve(earliest, dur);
                 let mut buf = vec![0.0f32; n];
                 f.pop_into(&mut buf, start + dur);
-                self.mem.write(self.bounds, Memory::Ddr, byte, &buf).map_err(|m| fault(FaultCode::DmaBounds, Some(pos), m))?;
+                self.mem
+                    .write(self.bounds, Memory::Ddr, byte, &buf)
+                    .map_err(|m| fault(FaultCode::DmaBounds, Some(pos), m))?;
                 u.acct.step(r.t, start, dur, true);
                 u.acct.bytes += (n * 4) as u64;
                 r.t = start + dur;
@@ -862,7 +899,8 @@ impl<'a> Engine<'a> {
                             let bank = &mut banks[l.bank];
                             for (j, v) in buf.iter().enumerate() {
                                 let e = l.done + j;
-                                let (row, col) = if l.transpose { (e % l.rows, e / l.rows) } else { (e / l.cols, e % l.cols) };
+                                let (row, col) =
+                                    if l.transpose { (e % l.rows, e / l.rows) } else { (e / l.cols, e % l.cols) };
                                 bank[row * *bank_cols + col] = *v;
                             }
                             u.acct.step(l.t, start, 0.0, true);
@@ -938,7 +976,12 @@ impl<'a> Engine<'a> {
                         let s = Stream::MmeToMemC(inst);
                         let f = &mut fifos[s.index()];
                         if f.len() < BLOCK_ELEMS {
-                            blocked.push(format!("waiting for data on {} (block {} of {})", s.name(), *next + 1, seq.len()));
+                            blocked.push(format!(
+                                "waiting for data on {} (block {} of {})",
+                                s.name(),
+                                *next + 1,
+                                seq.len()
+                            ));
                         } else {
                             let start = r.t_fill.max(f.ready_time(BLOCK_ELEMS));
                             let dur = BLOCK_ELEMS as f64 / rates.send;
@@ -1046,7 +1089,8 @@ impl<'a> Engine<'a> {
             // publish the results. Timing is per engine, so the batching does not change it.
             let mut jobs: Vec<(usize, Chunk, Chunk, f64)> = Vec::new();
             for e in 0..ENGINES {
-                let (sa, sb, sc) = (Stream::MeshAToMme(e as u8), Stream::MeshBToMme(e as u8), Stream::MmeToMemC(e as u8));
+                let (sa, sb, sc) =
+                    (Stream::MeshAToMme(e as u8), Stream::MeshBToMme(e as u8), Stream::MmeToMemC(e as u8));
                 let mut taken = 0usize;
                 let mut t_free = self.mmes[e].t_compute;
                 loop {
@@ -1071,8 +1115,9 @@ impl<'a> Engine<'a> {
                         break;
                     }
                     m.blocked.clear();
-                    let ready =
-                        self.fifos[sa.index()].ready_time(BLOCK_ELEMS).max(self.fifos[sb.index()].ready_time(BLOCK_ELEMS));
+                    let ready = self.fifos[sa.index()]
+                        .ready_time(BLOCK_ELEMS)
+                        .max(self.fifos[sb.index()].ready_time(BLOCK_ELEMS));
                     let start = t_free.max(ready);
                     let a = self.fifos[sa.index()].pop_chunk(BLOCK_ELEMS, start);
                     let b = self.fifos[sb.index()].pop_chunk(BLOCK_ELEMS, start);
@@ -1123,7 +1168,10 @@ fn mesh_routes(selects: [u32; ENGINES], blocks: u32, mesh_a: bool, start: f64) -
         .into_iter()
         .map(|(src, dsts)| Route {
             src: if mesh_a { Stream::mesha_source(src) } else { Stream::meshb_source(src) }.expect("checked at decode"),
-            dsts: dsts.into_iter().map(|e| if mesh_a { Stream::MeshAToMme(e) } else { Stream::MeshBToMme(e) }).collect(),
+            dsts: dsts
+                .into_iter()
+                .map(|e| if mesh_a { Stream::MeshAToMme(e) } else { Stream::MeshBToMme(e) })
+                .collect(),
             left: blocks,
             t: start,
             busy: 0.0,
@@ -1187,7 +1235,9 @@ fn post_op_tile(bank: &[f32], rows: usize, cols: usize, post: PostOp, params: &[
         match post {
             PostOp::None => {}
             PostOp::Softmax => numerics::softmax_row(row),
-            PostOp::LayerNorm => numerics::layernorm_row(row, &params[..cols], &params[MEMC_COLS..MEMC_COLS + cols], eps),
+            PostOp::LayerNorm => {
+                numerics::layernorm_row(row, &params[..cols], &params[MEMC_COLS..MEMC_COLS + cols], eps)
+            }
             PostOp::Gelu => row.iter_mut().for_each(|v| *v = numerics::gelu(*v)),
         }
     }

@@ -63,10 +63,6 @@ impl Fifo {
         self.arrivals.iter().find(|a| a.0 >= k).map(|a| a.1).unwrap_or(0.0)
     }
 
-    pub fn push(&mut self, xs: &[f32], ready: f64) {
-        self.push_chunk(Arc::new(xs.to_vec()), ready)
-    }
-
     pub fn push_chunk(&mut self, data: Chunk, ready: f64) {
         debug_assert!(data.len() <= self.space());
         let n = data.len();
@@ -167,8 +163,8 @@ mod tests {
     #[test]
     fn fifo_times() {
         let mut f = Fifo::new(4);
-        f.push(&[1.0, 2.0], 10.0);
-        f.push(&[3.0, 4.0], 20.0);
+        f.push_chunk(Arc::new(vec![1.0, 2.0]), 10.0);
+        f.push_chunk(Arc::new(vec![3.0, 4.0]), 20.0);
         assert_eq!(f.space(), 0);
         assert_eq!(f.ready_time(1), 10.0);
         assert_eq!(f.ready_time(3), 20.0);

@@ -27,8 +27,15 @@ pub struct DramMemory {
 
 impl DramMemory {
     /// The buffer holding `[byte, byte+len)` of `memory`, if it is allowed by `bounds`.
-    fn locate(&mut self, bounds: &[Allocation], memory: Memory, byte: u64, len: u64) -> Result<(&mut Vec<u8>, usize), String> {
-        let Some(a) = bounds.iter().find(|a| a.memory == memory && a.offset <= byte && byte + len <= a.offset + a.len) else {
+    fn locate(
+        &mut self,
+        bounds: &[Allocation],
+        memory: Memory,
+        byte: u64,
+        len: u64,
+    ) -> Result<(&mut Vec<u8>, usize), String> {
+        let Some(a) = bounds.iter().find(|a| a.memory == memory && a.offset <= byte && byte + len <= a.offset + a.len)
+        else {
             return Err(format!(
                 "{memory:?} access {byte:#x}..{:#x} is outside the programmed buffer bounds",
                 byte + len
@@ -100,13 +107,21 @@ impl ModelBackend {
 
 impl Backend for ModelBackend {
     fn describe(&self) -> String {
-        format!("model backend (functional + cycle-approximate), bitstream {} [{}]", self.bitstream.desc.name, &self.bitstream.fingerprint[..12])
+        format!(
+            "model backend (functional + cycle-approximate), bitstream {} [{}]",
+            self.bitstream.desc.name,
+            &self.bitstream.fingerprint[..12]
+        )
     }
 
     fn alloc(&mut self, memory: Memory, bytes: u64) -> Result<Allocation> {
         let mut m = self.mem()?;
         let a = m.alloc.alloc(memory, bytes)?;
-        let len = usize::try_from(bytes).map_err(|_| DeviceError::OutOfMemory { memory, requested: bytes, largest_free: 0 })?;
+        let len = usize::try_from(bytes).map_err(|_| DeviceError::OutOfMemory {
+            memory,
+            requested: bytes,
+            largest_free: 0,
+        })?;
         m.data.insert(a.id, vec![0u8; len]);
         Ok(a)
     }
@@ -210,7 +225,9 @@ impl Backend for ModelBackend {
                 self.status = DeviceStatus::Done;
             }
             Err(DeviceError::Fault { code, at, .. }) => self.status = DeviceStatus::Error { code: *code, at: *at },
-            Err(DeviceError::Timeout { .. }) => self.status = DeviceStatus::Error { code: FaultCode::Watchdog, at: None },
+            Err(DeviceError::Timeout { .. }) => {
+                self.status = DeviceStatus::Error { code: FaultCode::Watchdog, at: None }
+            }
             Err(_) => {}
         }
         result

