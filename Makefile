@@ -5,7 +5,7 @@ CARGO ?= cargo
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 RSN := target/release/rsn
 
-.PHONY: all deps build fetch-models demo test test-host test-fmt test-clippy gen bench-gemm clean
+.PHONY: all deps build fetch-models demo test test-host test-fmt test-clippy test-aie aie-check gen bench-gemm clean
 
 all: build
 
@@ -26,7 +26,7 @@ demo: build
 	$(RSN) info
 	$(RSN) bench --workload gemm:1024,1024,1024
 
-test: deps fetch-models test-fmt test-clippy test-host
+test: deps fetch-models test-fmt test-clippy test-aie test-host
 
 test-fmt:
 	$(CARGO) fmt --all -- --check
@@ -37,6 +37,14 @@ test-clippy:
 test-host:
 	$(CARGO) run -q -p rsn -- gen --check
 	$(CARGO) test --workspace
+
+# AI Engine kernels and graph compiled with g++ against our compatibility layer (-Wall -Werror),
+# then the C++ kernel tests. The Rust-side engine tests run in test-host (crate rsn-aie).
+aie-check:
+	$(MAKE) -C aie check
+
+test-aie:
+	$(MAKE) -C aie check test
 
 # Regenerate rtl/rsn_isa_pkg.sv and docs/isa.md from the ISA definition.
 gen:

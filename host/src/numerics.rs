@@ -461,19 +461,23 @@ mod tests {
 
     #[test]
     fn block_is_not_fused() {
-        // With an FMA the chain below would keep the low bits of a*b; the contract rounds first.
+        // The inexact product x*x sits at k = 1, where it meets the accumulator: a fused
+        // multiply-add would keep its low bits (eps^2); the contract rounds it first, so the chain
+        // cancels exactly.
         let mut a = vec![0.0f32; BLOCK_ELEMS];
         let mut b = vec![0.0f32; BLOCK_ELEMS];
         let x = 1.0 + f32::EPSILON;
-        a[0] = x;
-        b[0] = x;
-        a[1] = -1.0;
-        b[BLOCK] = 1.0 + 2.0 * f32::EPSILON;
+        a[0] = -1.0;
+        b[0] = 1.0 + 2.0 * f32::EPSILON;
+        a[1] = x;
+        b[BLOCK] = x;
         let mut c = vec![0.0; BLOCK_ELEMS];
         mme_block(&a, &b, &mut c);
-        let rounded = (x * x) + (-(1.0 + 2.0 * f32::EPSILON));
-        assert_eq!(c[0].to_bits(), rounded.to_bits());
-        assert_eq!(c[0], 0.0, "x*x rounds to 1+2eps, so the chain cancels exactly");
+        assert_eq!(c[0], 0.0);
+        let fused = (x as f64 * x as f64 - (1.0 + 2.0 * f32::EPSILON as f64)) as f32;
+        assert_ne!(fused, 0.0, "the test would not see a fused multiply-add");
+        mme_block_ref(&a, &b, &mut c);
+        assert_eq!(c[0], 0.0);
     }
 
     #[test]
