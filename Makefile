@@ -5,7 +5,7 @@ CARGO ?= cargo
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 RSN := target/release/rsn
 
-.PHONY: all deps build fetch-models demo test test-host test-fmt test-clippy test-aie aie-check gen bench-gemm clean
+.PHONY: all deps build fetch-models demo test test-host test-fmt test-clippy test-aie test-rtl aie-check synth gen bench-gemm clean
 
 all: build
 
@@ -26,7 +26,7 @@ demo: build
 	$(RSN) info
 	$(RSN) bench --workload gemm:1024,1024,1024
 
-test: deps fetch-models test-fmt test-clippy test-aie test-host
+test: deps fetch-models test-fmt test-clippy test-rtl test-aie test-host
 
 test-fmt:
 	$(CARGO) fmt --all -- --check
@@ -45,6 +45,15 @@ aie-check:
 
 test-aie:
 	$(MAKE) -C aie check test
+
+# RTL: Verilator lint (-Wall) of every module, then the bit-exactness testbenches (vectors come from
+# host/src/numerics.rs through host/examples/numerics_vectors.rs).
+test-rtl:
+	$(MAKE) -C rtl lint test
+
+# Yosys generic synthesis of every module with a resource table.
+synth: deps
+	$(MAKE) -C rtl synth
 
 # Regenerate rtl/rsn_isa_pkg.sv and docs/isa.md from the ISA definition.
 gen:

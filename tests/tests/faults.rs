@@ -21,7 +21,7 @@ fn gemm_setup(kind: rsn::device::BackendKind, m: usize, n: usize, k: usize) -> S
     let b = dev.alloc::<f32>(Memory::Lpddr, k * g.nb()).unwrap();
     let c = dev.alloc::<f32>(Memory::Ddr, g.c_len()).unwrap();
     let exe =
-        g.compile(GemmPlacement { a_line: a.line(), b_line: b.line(), bias_line: None, c_line: c.line() }).unwrap();
+        g.compile(GemmPlacement { a_line: a.line(), b_line: b.line(), c_line: c.line(), ..Default::default() }).unwrap();
     Setup { dev, exe, _bufs: vec![a, b, c] }
 }
 

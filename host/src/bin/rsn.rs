@@ -151,6 +151,7 @@ fn run(cli: Cli) -> Result<(), String> {
                     b_line: 64,
                     bias_line: None,
                     c_line: 64 + (m * g.ka()).div_ceil(16) as u64 + 64,
+                    ..Default::default()
                 })
                 .map_err(|e| e.to_string())?;
             let bytes: Vec<u8> = exe.words.iter().flat_map(|w| w.to_le_bytes()).collect();

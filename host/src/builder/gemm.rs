@@ -12,32 +12,43 @@
 
 use super::{BuildError, ProgramBuilder};
 use crate::device::Executable;
-use crate::isa::{DramOp, DramPort, LoadMode, MemAOp, MemBOp, MemCOp, MeshAOp, MeshBOp, Opcode, Payload, ENGINES};
+use crate::isa::{DramOp, DramPort, LoadMode, MemAOp, MemBOp, MemCOp, MeshAOp, MeshBOp, Opcode, Payload, PostOp, ENGINES};
 
 const TILE_M: usize = 256;
 const TILE_N: usize = 512;
 const STEP_K: usize = 128;
 
-/// A GEMM shape.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A GEMM shape and its epilogue: `C = post(A x B + bias + residual)`.
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Gemm {
     pub m: usize,
     pub n: usize,
     pub k: usize,
     pub bias: bool,
+    /// Add an M x N residual (same layout as C) before the post-op.
+    pub residual: bool,
+    /// Applied on MemC's store path: none, GELU, or LayerNorm over the N columns (N <= 512).
+    pub post: PostOp,
+    /// LayerNorm epsilon.
+    pub eps: f32,
 }
 
 fn round16(x: usize) -> usize {
     x.div_ceil(16) * 16
 }
 
-/// Where the operands live: the first 64-byte line of each buffer in its memory window.
-#[derive(Debug, Clone, Copy)]
+/// Where the operands live: the first 64-byte line of each buffer in its memory window. A, bias,
+/// residual, LayerNorm parameters and C are in DDR, B in LPDDR.
+#[derive(Debug, Clone, Copy, Default)]
 pub struct GemmPlacement {
     pub a_line: u64,
     pub b_line: u64,
     pub bias_line: Option<u64>,
     pub c_line: u64,
+    /// Residual, laid out like C.
+    pub residual_line: Option<u64>,
+    /// LayerNorm gamma then beta, each `round16(N)` floats.
+    pub params_line: Option<u64>,
 }
 
 /// One 768 x 1024 super-tile's active units.
@@ -74,7 +85,7 @@ struct Drain {
 
 impl Gemm {
     pub fn new(m: usize, n: usize, k: usize) -> Gemm {
-        Gemm { m, n, k, bias: false }
+        Gemm { m, n, k, bias: false, residual: false, post: PostOp::None, eps: 0.0 }
     }
 
     /// Row pitch of A, rows of B, C in floats.
@@ -130,11 +141,36 @@ impl Gemm {
 
     /// Compile for the given placement.
     pub fn compile(&self, at: GemmPlacement) -> Result<Executable, BuildError> {
+        let mut pb = ProgramBuilder::new();
+        let mut blocks = [0u64; ENGINES];
+        self.emit(&mut pb, at, &mut blocks)?;
+        pb.finish(super::engine_params(&blocks)?)
+    }
+
+    /// Append this GEMM's packets to `pb` (its FUs start and end with empty pipelines) and add its
+    /// engine blocks to `blocks`.
+    pub fn emit(&self, pb: &mut ProgramBuilder, at: GemmPlacement, blocks: &mut [u64; ENGINES]) -> Result<(), BuildError> {
         if self.m == 0 || self.n == 0 || self.k == 0 {
             return Err(BuildError::Shape(format!("GEMM {}x{}x{} has an empty dimension", self.m, self.n, self.k)));
         }
         if self.bias != at.bias_line.is_some() {
             return Err(BuildError::Shape("a bias buffer is needed exactly when the GEMM has a bias".into()));
+        }
+        if self.residual != at.residual_line.is_some() {
+            return Err(BuildError::Shape("a residual buffer is needed exactly when the GEMM has a residual".into()));
+        }
+        if (self.post == PostOp::LayerNorm) != at.params_line.is_some() {
+            return Err(BuildError::Shape("LayerNorm parameters are needed exactly when the post-op is LayerNorm".into()));
+        }
+        if self.post == PostOp::LayerNorm && self.n > TILE_N {
+            return Err(BuildError::Shape(format!(
+                "LayerNorm over N = {} > {TILE_N} columns needs a row split across a MemC pair, which ISA v{} does not have",
+                self.n,
+                crate::isa::ISA_VERSION
+            )));
+        }
+        if self.post == PostOp::Softmax {
+            return Err(BuildError::Shape("softmax belongs to the attention path, not to a GEMM epilogue".into()));
         }
         let (ka, nb, nc) = (self.ka() as u64, self.nb() as u64, self.nc() as u64);
         let steps = self.k.div_ceil(STEP_K);
@@ -152,37 +188,71 @@ impl Gemm {
             }
         }
 
-        let mut pb = ProgramBuilder::new();
+        let pb = &mut *pb;
         let mut a_count = [0u32; 3];
         let mut a_pending: [Option<Pattern>; 3] = [None; 3];
         let mut b_count = [0u32; 2];
         let mut b_pending: [Option<Pattern>; 2] = [None; 2];
         let mut c_count = [0u32; ENGINES];
         let mut c_pending: [Option<Drain>; ENGINES] = [None; ENGINES];
-        let mut blocks = [0u64; ENGINES];
+        let supers = self.supers();
 
         let line = |base: u64, floats: u64| -> Result<u32, BuildError> {
             let l = base + floats / 16;
             u32::try_from(l).map_err(|_| BuildError::Shape(format!("line address {l} exceeds 32 bits")))
         };
 
-        for st in self.supers() {
+        // LayerNorm parameters, once per MemC that stores a tile (N <= 512: one column tile).
+        if let Some(params_line) = at.params_line {
+            let n16 = round16(self.n);
+            for e in (0..ENGINES).filter(|e| supers.iter().any(|st| st.engine_active(*e))) {
+                pb.push(
+                    Opcode::Ddr,
+                    1,
+                    1,
+                    vec![Payload::Dram(DramOp {
+                        start: line(params_line, 0)?,
+                        chunk_lines: (2 * n16 / 16) as u32,
+                        chunk_count: 1,
+                        port: DramPort::MemC(e as u32).bits(),
+                        ..Default::default()
+                    })],
+                )?;
+                let op = MemCOp { load_mode: LoadMode::Params as u32, rows: 1, cols: n16 as u32, ..Default::default() };
+                pb.push(Opcode::MemC, 1 << e, 1, vec![Payload::MemC(op)])?;
+            }
+        }
+        for st in &supers {
             let pat = Pattern { rb: st.rb, cb: st.cb };
-            // Biases go first in the DDR read queue: MemC waits for its bias before it can take
-            // engine results, and the engines wait on the A loads queued behind it.
-            if let Some(bias_line) = at.bias_line {
-                let mut w = Vec::new();
-                for e in (0..ENGINES).filter(|e| st.engine_active(*e)) {
-                    let cols16 = round16(st.cols[e % 2]);
+            // MemC's preloads go first in the DDR read queue: MemC waits for them before it can
+            // take engine results, and the engines wait on the A loads queued behind them.
+            let mut w = Vec::new();
+            for e in (0..ENGINES).filter(|e| st.engine_active(*e)) {
+                let cols16 = round16(st.cols[e % 2]);
+                let col0 = st.col0 + (e % 2) * TILE_N;
+                if let Some(res_line) = at.residual_line {
+                    let row0 = st.row0 + (e / 2) * TILE_M;
                     w.push(Payload::Dram(DramOp {
-                        start: line(bias_line, (st.col0 + (e % 2) * TILE_N) as u64)?,
+                        start: line(res_line, row0 as u64 * nc + col0 as u64)?,
+                        chunk_lines: (cols16 / 16) as u32,
+                        chunk_count: st.rows[e / 2] as u32,
+                        chunk_stride: (nc / 16) as u32,
+                        port: DramPort::MemC(e as u32).bits(),
+                        ..Default::default()
+                    }));
+                }
+                if let Some(bias_line) = at.bias_line {
+                    w.push(Payload::Dram(DramOp {
+                        start: line(bias_line, col0 as u64)?,
                         chunk_lines: (cols16 / 16) as u32,
                         chunk_count: 1,
                         port: DramPort::MemC(e as u32).bits(),
                         ..Default::default()
                     }));
                 }
-                pb.push(Opcode::Ddr, 1, 1, w)?;
+            }
+            for chunk in w.chunks(crate::isa::MAX_WINDOW as usize) {
+                pb.push(Opcode::Ddr, 1, 1, chunk.to_vec())?;
             }
             // A loads (DDR), interleaved across MemA0-2 per k-step; then B loads (LPDDR).
             for (reps, kcols, k0) in [(full, STEP_K, 0), (partial.min(1), partial, full * STEP_K)] {
@@ -310,49 +380,66 @@ impl Gemm {
             pb.push(Opcode::MeshB, 1, steps as u32, vec![Payload::MeshB(mb)])?;
             // MemC: receive this super-tile while storing the previous one.
             for e in 0..ENGINES {
-                let active = st.engine_active(e);
                 let prev = c_pending[e].take();
-                let cur = active.then(|| Drain {
+                let cur = st.engine_active(e).then(|| Drain {
                     rows: st.rows[e / 2],
                     cols16: round16(st.cols[e % 2]),
                     row0: st.row0 + (e / 2) * TILE_M,
                     col0: st.col0 + (e % 2) * TILE_N,
                 });
                 let c = c_count[e];
-                let mut fill = MemCOp::default();
-                if let Some(cur) = cur {
-                    fill = MemCOp {
-                        load_mode: if self.bias { LoadMode::Broadcast as u32 } else { 0 },
-                        recv_en: 1,
-                        acc: self.bias as u32,
+                let mut fills: Vec<MemCOp> = Vec::new();
+                if let Some(cu) = cur {
+                    let base = MemCOp {
                         fill_bank: c & 1,
                         drain_bank: (c + 1) & 1,
-                        rows: cur.rows as u32,
-                        cols: cur.cols16 as u32,
+                        rows: cu.rows as u32,
+                        cols: cu.cols16 as u32,
+                        ..Default::default()
+                    };
+                    if self.residual {
+                        fills.push(MemCOp { load_mode: LoadMode::Tile as u32, ..base });
+                    }
+                    let mode = match (self.residual, self.bias) {
+                        (true, true) => LoadMode::AddRow,
+                        (false, true) => LoadMode::Broadcast,
+                        _ => LoadMode::None,
+                    };
+                    fills.push(MemCOp {
+                        load_mode: mode as u32,
+                        recv_en: 1,
+                        acc: (self.residual || self.bias) as u32,
                         recv_rb: st.rb,
                         recv_cb: st.cb,
                         recv_kb: 1,
                         k_iters: steps as u32,
-                        ..Default::default()
-                    };
+                        ..base
+                    });
                 }
-                match (prev, cur) {
-                    (Some(p), Some(cu)) if !self.bias || (p.rows == cu.rows && p.cols16 == cu.cols16) => {
-                        fill.drain = 1;
-                        fill.rows = p.rows as u32;
-                        fill.cols = p.cols16 as u32;
-                        pb.push(Opcode::MemC, 1 << e, 1, vec![Payload::MemC(fill)])?;
-                        self.store(&mut pb, e, p, c, at.c_line, nc)?;
+                if let Some(p) = prev {
+                    let drain = |op: &mut MemCOp| {
+                        op.drain = 1;
+                        op.drain_bank = (c + 1) & 1;
+                        op.post_op = self.post as u32;
+                        op.eps = self.eps.to_bits();
+                        op.rows = p.rows as u32;
+                        op.cols = p.cols16 as u32;
+                    };
+                    let first_fits = fills.first().is_some_and(|f| {
+                        f.load_mode == LoadMode::None as u32 || (f.rows as usize == p.rows && f.cols as usize == p.cols16)
+                    });
+                    if first_fits {
+                        drain(&mut fills[0]);
+                    } else {
+                        let mut op = MemCOp::default();
+                        drain(&mut op);
+                        fills.insert(0, op);
                     }
-                    (Some(p), cu) => {
-                        pb.push(Opcode::MemC, 1 << e, 1, vec![memc_drain_only(c, p)])?;
-                        self.store(&mut pb, e, p, c, at.c_line, nc)?;
-                        if cu.is_some() {
-                            pb.push(Opcode::MemC, 1 << e, 1, vec![Payload::MemC(fill)])?;
-                        }
-                    }
-                    (None, Some(_)) => pb.push(Opcode::MemC, 1 << e, 1, vec![Payload::MemC(fill)])?,
-                    (None, None) => {}
+                    pb.push(Opcode::MemC, 1 << e, 1, vec![Payload::MemC(fills.remove(0))])?;
+                    self.store(pb, e, p, at.c_line, nc)?;
+                }
+                for f in fills {
+                    pb.push(Opcode::MemC, 1 << e, 1, vec![Payload::MemC(f)])?;
                 }
                 if let Some(cu) = cur {
                     c_pending[e] = Some(cu);
@@ -373,29 +460,20 @@ impl Gemm {
         }
         for e in 0..ENGINES {
             if let Some(p) = c_pending[e] {
-                pb.push(Opcode::MemC, 1 << e, 1, vec![memc_drain_only(c_count[e], p)])?;
-                self.store(&mut pb, e, p, c_count[e], at.c_line, nc)?;
+                let mut op = memc_drain_only(c_count[e], p);
+                if let Payload::MemC(m) = &mut op {
+                    m.post_op = self.post as u32;
+                    m.eps = self.eps.to_bits();
+                }
+                pb.push(Opcode::MemC, 1 << e, 1, vec![op])?;
+                self.store(pb, e, p, at.c_line, nc)?;
             }
         }
-        let mut rtp = [crate::isa::EngineRtp::default(); ENGINES];
-        for e in 0..ENGINES {
-            rtp[e].blocks = u32::try_from(blocks[e]).map_err(|_| {
-                BuildError::Shape(format!("engine {e} would run {} blocks (more than 2^32)", blocks[e]))
-            })?;
-        }
-        pb.finish(rtp)
+        Ok(())
     }
 
-    /// DDR store of a drained tile (`count` is MemC's fill counter: the drained bank is count-1).
-    fn store(
-        &self,
-        pb: &mut ProgramBuilder,
-        e: usize,
-        d: Drain,
-        _count: u32,
-        c_line: u64,
-        nc: u64,
-    ) -> Result<(), BuildError> {
+    /// DDR store of a drained tile.
+    fn store(&self, pb: &mut ProgramBuilder, e: usize, d: Drain, c_line: u64, nc: u64) -> Result<(), BuildError> {
         let start = c_line + (d.row0 as u64 * nc + d.col0 as u64) / 16;
         let start = u32::try_from(start).map_err(|_| BuildError::Shape("C address exceeds 32-bit lines".into()))?;
         pb.push(

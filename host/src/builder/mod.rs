@@ -1,5 +1,7 @@
 //! Program builders: workloads compiled to instruction streams and engine runtime parameters.
 
+pub mod attention;
+pub mod encoder;
 pub mod gemm;
 
 use crate::device::{Device, DeviceError, Executable, Memory, RunReport};
@@ -48,6 +50,16 @@ impl ProgramBuilder {
     }
 }
 
+/// Engine runtime parameters from per-engine block totals.
+pub fn engine_params(blocks: &[u64; ENGINES]) -> Result<[EngineRtp; ENGINES], BuildError> {
+    let mut rtp = [EngineRtp::default(); ENGINES];
+    for e in 0..ENGINES {
+        rtp[e].blocks = u32::try_from(blocks[e])
+            .map_err(|_| BuildError::Shape(format!("engine {e} would run {} blocks (more than 2^32)", blocks[e])))?;
+    }
+    Ok(rtp)
+}
+
 /// Result of [`run_gemm`].
 #[derive(Debug, Clone)]
 pub struct GemmRun {
@@ -89,6 +101,7 @@ pub fn run_gemm(
         b_line: b_buf.line(),
         bias_line: bias_buf.as_ref().map(|b| b.line()),
         c_line: c_buf.line(),
+        ..Default::default()
     })?;
     let checked = device.check(&exe)?;
     let report = device.run(&exe, timeout)?;

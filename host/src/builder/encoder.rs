@@ -1,0 +1,341 @@
+//! BERT-family encoders compiled to one RSN program.
+//!
+//! Per layer: QKV projection (one GEMM against the fused, query-scaled weights), pipelined attention
+//! ([`super::attention`]), output projection + bias + residual with LayerNorm on MemC's store path,
+//! FFN up-projection with GELU on the store path, FFN down-projection + bias + residual + LayerNorm.
+//! The embedding sum is gathered on the host (a table lookup is not a stream operation); its
+//! LayerNorm runs on the device. Phases that read what the previous one stored are separated by a
+//! decoder barrier.
+
+use super::attention::Attention;
+use super::gemm::{Gemm, GemmPlacement};
+use super::{engine_params, BuildError, ProgramBuilder};
+use crate::device::{Buffer, Device, Executable, Memory, RunReport};
+use crate::isa::{DecoderOp, DramOp, DramPort, LoadMode, MemCOp, Opcode, Payload, PostOp, ENGINES};
+use crate::nn::config::{Arch, ModelConfig};
+use crate::nn::tokenize::Batch;
+use crate::nn::weights::{EncoderWeights, LayerNormW, Linear};
+use std::time::Duration;
+
+fn round16(x: usize) -> usize {
+    x.div_ceil(16) * 16
+}
+
+/// Device-resident weights of one layer.
+struct LayerBufs {
+    wqkv: Buffer<f32>,
+    bqkv: Buffer<f32>,
+    wo: Buffer<f32>,
+    bo: Buffer<f32>,
+    ln1: Buffer<f32>,
+    w1: Buffer<f32>,
+    b1: Buffer<f32>,
+    w2: Buffer<f32>,
+    b2: Buffer<f32>,
+    ln2: Buffer<f32>,
+}
+
+/// An encoder whose weights live on a device, ready to run batches.
+pub struct DeviceEncoder {
+    device: Device,
+    cfg: ModelConfig,
+    emb_ln: Buffer<f32>,
+    layers: Vec<LayerBufs>,
+}
+
+/// Output of [`DeviceEncoder::forward`].
+#[derive(Debug, Clone)]
+pub struct EncoderRun {
+    /// Last hidden state `[batch, seq, hidden]`.
+    pub hidden: Vec<f32>,
+    pub report: RunReport,
+    pub instr_words: usize,
+    pub uops: u128,
+    pub flops: f64,
+}
+
+/// `W^T` of a PyTorch `[out, in]` weight as a `[in, out]` row-major B operand, scaled.
+fn transpose(l: &Linear, scale: f32) -> Vec<f32> {
+    let (o, i) = (l.out_features(), l.in_features());
+    let mut t = vec![0.0f32; i * o];
+    for r in 0..o {
+        for c in 0..i {
+            t[c * o + r] = l.weight.data[r * i + c] * scale;
+        }
+    }
+    t
+}
+
+fn ln_params(ln: &LayerNormW) -> Vec<f32> {
+    let n = ln.gamma.data.len();
+    let n16 = round16(n);
+    let mut v = vec![0.0f32; 2 * n16];
+    v[..n].copy_from_slice(&ln.gamma.data);
+    v[n16..n16 + n].copy_from_slice(&ln.beta.data);
+    v
+}
+
+impl DeviceEncoder {
+    /// Check that the model maps onto ISA v1 and upload its weights.
+    pub fn new(device: &Device, cfg: &ModelConfig, w: &EncoderWeights) -> Result<DeviceEncoder, BuildError> {
+        if cfg.arch != Arch::Bert {
+            return Err(BuildError::Shape(format!(
+                "{:?} encoders need an additive relative-position score bias; only BERT-style encoders are compiled so far",
+                cfg.arch
+            )));
+        }
+        let (h, d) = (cfg.hidden_size, cfg.head_dim());
+        if h > 512 {
+            return Err(BuildError::Shape(format!(
+                "hidden size {h}: LayerNorm rows wider than 512 need the MemC pair split, which ISA v{} does not have",
+                crate::isa::ISA_VERSION
+            )));
+        }
+        if h % 16 != 0 || cfg.intermediate_size % 16 != 0 || d % 16 != 0 || d > 64 {
+            return Err(BuildError::Shape(format!(
+                "hidden {h}, FFN {}, head_dim {d}: sizes must be multiples of 16 and head_dim <= 64",
+                cfg.intermediate_size
+            )));
+        }
+        let scale = 1.0 / (d as f32).sqrt();
+        let ddr = |x: &[f32]| device.alloc_from(Memory::Ddr, x);
+        let lp = |x: &[f32]| device.alloc_from(Memory::Lpddr, x);
+        let mut layers = Vec::new();
+        for l in &w.layers {
+            // Fused QKV: columns [Q | K | V]; the attention scale is folded into Q.
+            let (q, k, v) = (transpose(&l.q, scale), transpose(&l.k, 1.0), transpose(&l.v, 1.0));
+            let mut wqkv = vec![0.0f32; h * 3 * h];
+            for r in 0..h {
+                wqkv[r * 3 * h..r * 3 * h + h].copy_from_slice(&q[r * h..(r + 1) * h]);
+                wqkv[r * 3 * h + h..r * 3 * h + 2 * h].copy_from_slice(&k[r * h..(r + 1) * h]);
+                wqkv[r * 3 * h + 2 * h..(r + 1) * 3 * h].copy_from_slice(&v[r * h..(r + 1) * h]);
+            }
+            let mut bqkv: Vec<f32> = l.q.bias.data.iter().map(|x| x * scale).collect();
+            bqkv.extend_from_slice(&l.k.bias.data);
+            bqkv.extend_from_slice(&l.v.bias.data);
+            layers.push(LayerBufs {
+                wqkv: lp(&wqkv)?,
+                bqkv: ddr(&bqkv)?,
+                wo: lp(&transpose(&l.o, 1.0))?,
+                bo: ddr(&l.o.bias.data)?,
+                ln1: ddr(&ln_params(&l.attn_ln))?,
+                w1: lp(&transpose(&l.ffn_in, 1.0))?,
+                b1: ddr(&l.ffn_in.bias.data)?,
+                w2: lp(&transpose(&l.ffn_out, 1.0))?,
+                b2: ddr(&l.ffn_out.bias.data)?,
+                ln2: ddr(&ln_params(&l.out_ln))?,
+            });
+        }
+        Ok(DeviceEncoder { device: device.clone(), cfg: cfg.clone(), emb_ln: ddr(&ln_params(&w.embeddings_ln))?, layers })
+    }
+
+    /// Embedding sums `(word + token_type) + position`, token-major `[batch*seq, hidden]`.
+    fn embed(&self, w: &EncoderWeights, batch: &Batch) -> Result<Vec<f32>, BuildError> {
+        let h = self.cfg.hidden_size;
+        let mut x = vec![0.0f32; batch.batch * batch.seq_len * h];
+        for b in 0..batch.batch {
+            for s in 0..batch.seq_len {
+                let i = b * batch.seq_len + s;
+                let id = batch.input_ids[i] as usize;
+                let tt = batch.token_type_ids[i] as usize;
+                let word = w.word_embeddings.data.get(id * h..(id + 1) * h);
+                let pos = w.position_embeddings.data.get(s * h..(s + 1) * h);
+                let (Some(word), Some(pos)) = (word, pos) else {
+                    return Err(BuildError::Shape(format!("token {id} at position {s} is outside the embedding tables")));
+                };
+                let ty = w.token_type_embeddings.as_ref().and_then(|t| t.data.get(tt * h..(tt + 1) * h));
+                for c in 0..h {
+                    let mut v = word[c];
+                    if let Some(ty) = ty {
+                        v += ty[c];
+                    }
+                    x[i * h + c] = v + pos[c];
+                }
+            }
+        }
+        Ok(x)
+    }
+
+    /// Run the encoder on a tokenized batch.
+    pub fn forward(&self, w: &EncoderWeights, batch: &Batch, timeout: Duration) -> Result<EncoderRun, BuildError> {
+        let cfg = &self.cfg;
+        let (h, inter) = (cfg.hidden_size, cfg.intermediate_size);
+        let tokens = batch.batch * batch.seq_len;
+        let dev = &self.device;
+        let x0 = dev.alloc_from(Memory::Ddr, &self.embed(w, batch)?)?;
+        let xa = dev.alloc::<f32>(Memory::Ddr, tokens * h)?;
+        let xb = dev.alloc::<f32>(Memory::Ddr, tokens * h)?;
+        let qkv = dev.alloc::<f32>(Memory::Ddr, tokens * 3 * h)?;
+        let ctx = dev.alloc::<f32>(Memory::Ddr, tokens * h)?;
+        let mid = dev.alloc::<f32>(Memory::Ddr, tokens * inter)?;
+        let eps = cfg.layer_norm_eps as f32;
+
+        let mut pb = ProgramBuilder::new();
+        let mut blocks = [0u64; ENGINES];
+        let mut flops = 0.0;
+        emit_layernorm(&mut pb, tokens, h, x0.line(), xa.line(), self.emb_ln.line(), eps)?;
+        // Each layer reads xa, keeps its mid-layer state in xb, and writes its output back to xa.
+        let (cur, other) = (&xa, &xb);
+        for l in &self.layers {
+            barrier(&mut pb)?;
+            let g = Gemm { bias: true, ..Gemm::new(tokens, 3 * h, h) };
+            flops += g.flops();
+            let at = GemmPlacement {
+                a_line: cur.line(),
+                b_line: l.wqkv.line(),
+                bias_line: Some(l.bqkv.line()),
+                c_line: qkv.line(),
+                ..Default::default()
+            };
+            g.emit(&mut pb, at, &mut blocks)?;
+            barrier(&mut pb)?;
+            let att = Attention {
+                batch: batch.batch,
+                seq: batch.seq_len,
+                heads: cfg.num_heads,
+                head_dim: cfg.head_dim(),
+                lengths: batch.lengths.clone(),
+                qkv_line: qkv.line(),
+                qkv_pitch: 3 * h,
+                q_col: 0,
+                k_col: h,
+                v_col: 2 * h,
+                ctx_line: ctx.line(),
+                ctx_pitch: h,
+                bias_line: None,
+            };
+            att.emit(&mut pb, &mut blocks)?;
+            flops += 4.0 * (batch.batch * cfg.num_heads) as f64 * (batch.seq_len * batch.seq_len * cfg.head_dim()) as f64;
+            barrier(&mut pb)?;
+            let g = Gemm { bias: true, residual: true, post: PostOp::LayerNorm, eps, ..Gemm::new(tokens, h, h) };
+            flops += g.flops();
+            g.emit(
+                &mut pb,
+                GemmPlacement {
+                    a_line: ctx.line(),
+                    b_line: l.wo.line(),
+                    bias_line: Some(l.bo.line()),
+                    c_line: other.line(),
+                    residual_line: Some(cur.line()),
+                    params_line: Some(l.ln1.line()),
+                },
+                &mut blocks,
+            )?;
+            barrier(&mut pb)?;
+            let g = Gemm { bias: true, post: PostOp::Gelu, ..Gemm::new(tokens, inter, h) };
+            flops += g.flops();
+            g.emit(
+                &mut pb,
+                GemmPlacement {
+                    a_line: other.line(),
+                    b_line: l.w1.line(),
+                    bias_line: Some(l.b1.line()),
+                    c_line: mid.line(),
+                    ..Default::default()
+                },
+                &mut blocks,
+            )?;
+            barrier(&mut pb)?;
+            let g = Gemm { bias: true, residual: true, post: PostOp::LayerNorm, eps, ..Gemm::new(tokens, h, inter) };
+            flops += g.flops();
+            g.emit(
+                &mut pb,
+                GemmPlacement {
+                    a_line: mid.line(),
+                    b_line: l.w2.line(),
+                    bias_line: Some(l.b2.line()),
+                    c_line: cur.line(),
+                    residual_line: Some(other.line()),
+                    params_line: Some(l.ln2.line()),
+                },
+                &mut blocks,
+            )?;
+        }
+        let exe: Executable = pb.finish(engine_params(&blocks)?)?;
+        let checked = dev.check(&exe)?;
+        let report = dev.run(&exe, timeout)?;
+        let mut out = xa;
+        out.sync_from_device()?;
+        Ok(EncoderRun {
+            hidden: out.as_slice().to_vec(),
+            report,
+            instr_words: exe.words.len(),
+            uops: checked.uops,
+            flops,
+        })
+    }
+}
+
+fn barrier(pb: &mut ProgramBuilder) -> Result<(), BuildError> {
+    pb.push(Opcode::Decoder, 1, 1, vec![Payload::Decoder(DecoderOp { kind: 1 })])
+}
+
+/// LayerNorm of a token-major `[rows, cols]` buffer through MemC0 (cols <= 512): per 256-row tile,
+/// load the tile into one bank while the previous tile drains through the LayerNorm to DRAM.
+pub fn emit_layernorm(
+    pb: &mut ProgramBuilder,
+    rows: usize,
+    cols: usize,
+    in_line: u64,
+    out_line: u64,
+    params_line: u64,
+    eps: f32,
+) -> Result<(), BuildError> {
+    if cols > 512 || cols % 16 != 0 {
+        return Err(BuildError::Shape(format!("LayerNorm over {cols} columns: multiples of 16 up to 512 fit MemC")));
+    }
+    let lines = |x: u64| u32::try_from(x).map_err(|_| BuildError::Shape("address exceeds 32-bit lines".into()));
+    let port = DramPort::MemC(0).bits();
+    let chunk = (cols / 16) as u32;
+    pb.push(
+        Opcode::Ddr,
+        1,
+        1,
+        vec![Payload::Dram(DramOp { start: lines(params_line)?, chunk_lines: 2 * chunk, chunk_count: 1, port, ..Default::default() })],
+    )?;
+    let params = MemCOp { load_mode: LoadMode::Params as u32, rows: 1, cols: cols as u32, ..Default::default() };
+    pb.push(Opcode::MemC, 1, 1, vec![Payload::MemC(params)])?;
+    let tiles: Vec<(usize, usize)> = (0..rows).step_by(256).map(|r0| (r0, (rows - r0).min(256))).collect();
+    for t in 0..=tiles.len() {
+        let tt = t as u32;
+        let load = tiles.get(t).copied();
+        let drain = t.checked_sub(1).map(|p| tiles[p]);
+        if let Some((r0, n)) = load {
+            let start = lines(in_line + (r0 * cols) as u64 / 16)?;
+            let d = DramOp { start, chunk_lines: chunk, chunk_count: n as u32, chunk_stride: chunk, port, ..Default::default() };
+            pb.push(Opcode::Ddr, 1, 1, vec![Payload::Dram(d)])?;
+        }
+        // Load and drain share the rows field: combine them only when the tiles are the same size.
+        let mut ops = Vec::new();
+        let base = MemCOp { fill_bank: tt & 1, drain_bank: (tt + 1) & 1, cols: cols as u32, ..Default::default() };
+        let drain_op = drain.map(|(_, n)| MemCOp {
+            drain: 1,
+            post_op: PostOp::LayerNorm as u32,
+            eps: eps.to_bits(),
+            rows: n as u32,
+            ..base
+        });
+        let load_op = load.map(|(_, n)| MemCOp { load_mode: LoadMode::Tile as u32, rows: n as u32, ..base });
+        match (drain_op, load_op) {
+            (Some(d), Some(l)) if d.rows == l.rows => ops.push(MemCOp { load_mode: l.load_mode, ..d }),
+            (d, l) => ops.extend(d.into_iter().chain(l)),
+        }
+        for op in ops {
+            pb.push(Opcode::MemC, 1, 1, vec![Payload::MemC(op)])?;
+        }
+        if let Some((r0, n)) = drain {
+            let start = lines(out_line + (r0 * cols) as u64 / 16)?;
+            let d = DramOp {
+                start,
+                chunk_lines: chunk,
+                chunk_count: n as u32,
+                chunk_stride: chunk,
+                port,
+                store: 1,
+                ..Default::default()
+            };
+            pb.push(Opcode::Ddr, 1, 1, vec![Payload::Dram(d)])?;
+        }
+    }
+    Ok(())
+}
