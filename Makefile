@@ -20,10 +20,16 @@ fetch-models: build
 	$(RSN) fetch-model minilm
 	$(RSN) fetch-model mpnet
 
-# The main job: a GEMM through the whole device path on the model backend, checked against a CPU
-# reference, with modelled latency, throughput and FU utilisation.
+# The main job: real MiniLM sentence embeddings computed on the default (model) device, checked
+# against the independent CPU reference, with modelled latency, throughput, FU utilisation and a
+# timeline; then a GEMM through the whole device path.
+DEMO_SENTENCES := "The cat sat on the mat." \
+	"A reconfigurable stream network runs transformers on an FPGA." \
+	"Streams are the only synchronisation between functional units."
 demo: build
-	$(RSN) info
+	$(RSN) fetch-model minilm
+	$(RSN) embed --model minilm --check --timeline target/demo-timeline.json \
+		--out target/demo-embeddings.npy $(DEMO_SENTENCES)
 	$(RSN) bench --workload gemm:1024,1024,1024
 
 test: deps fetch-models test-fmt test-clippy test-rtl test-aie test-host

@@ -92,6 +92,28 @@ enum Cmd {
         /// minilm or mpnet
         model: String,
     },
+    /// Encode sentences with a real model on a device and write the last hidden state
+    /// [batch, seq, hidden] as .npy (sentences padded to the longest, like Hugging Face padding=True).
+    Embed {
+        /// Model folder (config.json, model.safetensors, tokenizer.json) or a fetched model's name
+        /// (minilm, mpnet).
+        #[arg(long, default_value = "minilm")]
+        model: String,
+        #[command(flatten)]
+        dev: DeviceArgs,
+        /// Output .npy file.
+        #[arg(long)]
+        out: PathBuf,
+        /// Also run the CPU reference and print the agreement.
+        #[arg(long)]
+        check: bool,
+        /// Write the device timeline as a Chrome trace (Perfetto, chrome://tracing).
+        #[arg(long)]
+        timeline: Option<PathBuf>,
+        /// Sentences to encode.
+        #[arg(required = true)]
+        sentences: Vec<String>,
+    },
     /// Describe a device and the bitstream description.
     Info {
         #[command(flatten)]
@@ -204,6 +226,9 @@ fn run(cli: Cli) -> Result<(), String> {
             println!("{}", dir.display());
             Ok(())
         }
+        Cmd::Embed { model, dev, out, check, timeline, sentences } => {
+            embed(&model, &dev, &out, check, timeline, &sentences)
+        }
         Cmd::Info { dev } => {
             let device = dev.open()?;
             let bs = device.bitstream();
@@ -216,6 +241,90 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
     }
+}
+
+fn embed(
+    model: &str,
+    dev: &DeviceArgs,
+    out: &Path,
+    check: bool,
+    timeline: Option<PathBuf>,
+    sentences: &[String],
+) -> Result<(), String> {
+    use rsn::nn::{fetch, npy, LoadedModel};
+    let dir = if Path::new(model).is_dir() {
+        PathBuf::from(model)
+    } else {
+        let id = fetch::ModelId::parse(model).map_err(|e| e.to_string())?;
+        fetch::cached_model_dir(id)?
+    };
+    let m = LoadedModel::load(&dir).map_err(|e| e.to_string())?;
+    let refs: Vec<&str> = sentences.iter().map(|s| s.as_str()).collect();
+    let batch = m.tokenizer.encode_batch(&refs).map_err(|e| e.to_string())?;
+    let device = dev.open()?;
+    eprintln!(
+        "encoding {} sentence(s), {} tokens each after padding, with {} on {}",
+        batch.batch,
+        batch.seq_len,
+        dir.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default(),
+        device.describe()
+    );
+    let enc = rsn::builder::encoder::DeviceEncoder::new(&device, &m.config, &m.weights).map_err(|e| e.to_string())?;
+    let t = std::time::Instant::now();
+    let run = enc.forward(&m.weights, &batch, Duration::from_secs(dev.timeout)).map_err(|e| e.to_string())?;
+    let wall = t.elapsed().as_secs_f64();
+    let h = m.config.hidden_size;
+    npy::write_f32(out, &[batch.batch, batch.seq_len, h], &run.hidden).map_err(|e| e.to_string())?;
+    let r = &run.report;
+    let secs = r.device_ms * 1e-3;
+    eprintln!("wrote {} [{}, {}, {}]", out.display(), batch.batch, batch.seq_len, h);
+    eprintln!(
+        "device: {} PL cycles = {:.3} ms modelled latency; {:.1} sequences/s, {:.1} GFLOPS; host wall {:.2} s",
+        r.cycles,
+        r.device_ms,
+        batch.batch as f64 / secs,
+        run.flops / secs / 1e9,
+        wall
+    );
+    eprintln!("instructions: {} words -> {} uOPs", run.instr_words, run.uops);
+    let util: std::collections::BTreeMap<String, f64> =
+        r.counters.iter().map(|c| (c.fu.clone(), c.busy_cycles as f64 / r.cycles.max(1) as f64)).collect();
+    eprintln!("FU utilisation: {}", fmt_util(&util));
+    if let Some(path) = timeline {
+        r.write_chrome_trace(&path, device.bitstream().desc.clock.pl_mhz)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        eprintln!(
+            "timeline: {} ({} spans; open in https://ui.perfetto.dev or chrome://tracing)",
+            path.display(),
+            r.timeline.len()
+        );
+    }
+    if check {
+        let reference = rsn::nn::forward(&m.config, &m.weights, &batch).map_err(|e| e.to_string())?;
+        let mut err = 0f32;
+        for b in 0..batch.batch {
+            for s in 0..batch.lengths[b] {
+                let i = (b * batch.seq_len + s) * h;
+                for c in 0..h {
+                    err = err.max((run.hidden[i + c] - reference.data[i + c]).abs());
+                }
+            }
+        }
+        let dev_hidden =
+            rsn::nn::Hidden { batch: batch.batch, seq_len: batch.seq_len, hidden: h, data: run.hidden.clone() };
+        let e_dev = rsn::nn::mean_pool_normalize(&dev_hidden, &batch).map_err(|e| e.to_string())?;
+        let e_ref = rsn::nn::mean_pool_normalize(&reference, &batch).map_err(|e| e.to_string())?;
+        eprintln!("agreement with the CPU reference: max |hidden| error on real tokens {err:.2e}");
+        for (i, s) in sentences.iter().enumerate() {
+            let cos = rsn::nn::cosine_similarity(&e_dev[i * h..(i + 1) * h], &e_ref[i * h..(i + 1) * h]);
+            let short: String = s.chars().take(48).collect();
+            eprintln!(
+                "  sentence {i}: embedding cosine {cos:.7}  \"{short}{}\"",
+                if s.chars().count() > 48 { "..." } else { "" }
+            );
+        }
+    }
+    Ok(())
 }
 
 fn fmt_util(u: &std::collections::BTreeMap<String, f64>) -> String {

@@ -10,7 +10,9 @@
 //! onto it. The 1/sqrt(head_dim) scale is folded into the query weights by the caller.
 
 use super::{BuildError, ProgramBuilder};
-use crate::isa::{DramOp, DramPort, LoadMode, MemAOp, MemBOp, MemCOp, MeshAOp, MeshBOp, Opcode, Payload, PostOp, ENGINES};
+use crate::isa::{
+    DramOp, DramPort, LoadMode, MemAOp, MemBOp, MemCOp, MeshAOp, MeshBOp, Opcode, Payload, PostOp, ENGINES,
+};
 
 /// Shapes and DRAM placement of one attention phase.
 #[derive(Debug, Clone)]
@@ -59,7 +61,8 @@ impl Attention {
         let cb = s.div_ceil(128) as u32;
         let n = self.batch * self.heads;
         let line = |base: u64, floats: usize| -> Result<u32, BuildError> {
-            u32::try_from(base + floats as u64 / 16).map_err(|_| BuildError::Shape("address exceeds 32-bit lines".into()))
+            u32::try_from(base + floats as u64 / 16)
+                .map_err(|_| BuildError::Shape("address exceeds 32-bit lines".into()))
         };
         // Per head t (= sentence b, head h), in dispatch order, with every memory FU one step
         // behind its loads (double buffering) and the second matmul one further step behind.
@@ -97,7 +100,9 @@ impl Attention {
                         let base = (v * s + half * 256) * s;
                         let s16 = s.div_ceil(16) * 16;
                         if s16 != s {
-                            return Err(BuildError::Shape(format!("a score bias needs seq ({s}) to be a multiple of 16")));
+                            return Err(BuildError::Shape(format!(
+                                "a score bias needs seq ({s}) to be a multiple of 16"
+                            )));
                         }
                         w.push(dram(line(bl, base)?, s, rows_of(half), s, DramPort::MemC(2 * half as u32)));
                     }

@@ -126,7 +126,12 @@ impl DeviceEncoder {
                 ln2: ddr(&ln_params(&l.out_ln))?,
             });
         }
-        Ok(DeviceEncoder { device: device.clone(), cfg: cfg.clone(), emb_ln: ddr(&ln_params(&w.embeddings_ln))?, layers })
+        Ok(DeviceEncoder {
+            device: device.clone(),
+            cfg: cfg.clone(),
+            emb_ln: ddr(&ln_params(&w.embeddings_ln))?,
+            layers,
+        })
     }
 
     /// Embedding sums `(word + token_type) + position`, token-major `[batch*seq, hidden]`.
@@ -141,7 +146,9 @@ impl DeviceEncoder {
                 let word = w.word_embeddings.data.get(id * h..(id + 1) * h);
                 let pos = w.position_embeddings.data.get(s * h..(s + 1) * h);
                 let (Some(word), Some(pos)) = (word, pos) else {
-                    return Err(BuildError::Shape(format!("token {id} at position {s} is outside the embedding tables")));
+                    return Err(BuildError::Shape(format!(
+                        "token {id} at position {s} is outside the embedding tables"
+                    )));
                 };
                 let ty = w.token_type_embeddings.as_ref().and_then(|t| t.data.get(tt * h..(tt + 1) * h));
                 for c in 0..h {
@@ -205,7 +212,8 @@ impl DeviceEncoder {
                 bias_line: None,
             };
             att.emit(&mut pb, &mut blocks)?;
-            flops += 4.0 * (batch.batch * cfg.num_heads) as f64 * (batch.seq_len * batch.seq_len * cfg.head_dim()) as f64;
+            flops +=
+                4.0 * (batch.batch * cfg.num_heads) as f64 * (batch.seq_len * batch.seq_len * cfg.head_dim()) as f64;
             barrier(&mut pb)?;
             let g = Gemm { bias: true, residual: true, post: PostOp::LayerNorm, eps, ..Gemm::new(tokens, h, h) };
             flops += g.flops();
@@ -291,7 +299,13 @@ pub fn emit_layernorm(
         Opcode::Ddr,
         1,
         1,
-        vec![Payload::Dram(DramOp { start: lines(params_line)?, chunk_lines: 2 * chunk, chunk_count: 1, port, ..Default::default() })],
+        vec![Payload::Dram(DramOp {
+            start: lines(params_line)?,
+            chunk_lines: 2 * chunk,
+            chunk_count: 1,
+            port,
+            ..Default::default()
+        })],
     )?;
     let params = MemCOp { load_mode: LoadMode::Params as u32, rows: 1, cols: cols as u32, ..Default::default() };
     pb.push(Opcode::MemC, 1, 1, vec![Payload::MemC(params)])?;
@@ -302,7 +316,14 @@ pub fn emit_layernorm(
         let drain = t.checked_sub(1).map(|p| tiles[p]);
         if let Some((r0, n)) = load {
             let start = lines(in_line + (r0 * cols) as u64 / 16)?;
-            let d = DramOp { start, chunk_lines: chunk, chunk_count: n as u32, chunk_stride: chunk, port, ..Default::default() };
+            let d = DramOp {
+                start,
+                chunk_lines: chunk,
+                chunk_count: n as u32,
+                chunk_stride: chunk,
+                port,
+                ..Default::default()
+            };
             pb.push(Opcode::Ddr, 1, 1, vec![Payload::Dram(d)])?;
         }
         // Load and drain share the rows field: combine them only when the tiles are the same size.

@@ -12,7 +12,9 @@
 
 use super::{BuildError, ProgramBuilder};
 use crate::device::Executable;
-use crate::isa::{DramOp, DramPort, LoadMode, MemAOp, MemBOp, MemCOp, MeshAOp, MeshBOp, Opcode, Payload, PostOp, ENGINES};
+use crate::isa::{
+    DramOp, DramPort, LoadMode, MemAOp, MemBOp, MemCOp, MeshAOp, MeshBOp, Opcode, Payload, PostOp, ENGINES,
+};
 
 const TILE_M: usize = 256;
 const TILE_N: usize = 512;
@@ -149,7 +151,12 @@ impl Gemm {
 
     /// Append this GEMM's packets to `pb` (its FUs start and end with empty pipelines) and add its
     /// engine blocks to `blocks`.
-    pub fn emit(&self, pb: &mut ProgramBuilder, at: GemmPlacement, blocks: &mut [u64; ENGINES]) -> Result<(), BuildError> {
+    pub fn emit(
+        &self,
+        pb: &mut ProgramBuilder,
+        at: GemmPlacement,
+        blocks: &mut [u64; ENGINES],
+    ) -> Result<(), BuildError> {
         if self.m == 0 || self.n == 0 || self.k == 0 {
             return Err(BuildError::Shape(format!("GEMM {}x{}x{} has an empty dimension", self.m, self.n, self.k)));
         }
@@ -160,7 +167,9 @@ impl Gemm {
             return Err(BuildError::Shape("a residual buffer is needed exactly when the GEMM has a residual".into()));
         }
         if (self.post == PostOp::LayerNorm) != at.params_line.is_some() {
-            return Err(BuildError::Shape("LayerNorm parameters are needed exactly when the post-op is LayerNorm".into()));
+            return Err(BuildError::Shape(
+                "LayerNorm parameters are needed exactly when the post-op is LayerNorm".into(),
+            ));
         }
         if self.post == PostOp::LayerNorm && self.n > TILE_N {
             return Err(BuildError::Shape(format!(
@@ -426,7 +435,8 @@ impl Gemm {
                         op.cols = p.cols16 as u32;
                     };
                     let first_fits = fills.first().is_some_and(|f| {
-                        f.load_mode == LoadMode::None as u32 || (f.rows as usize == p.rows && f.cols as usize == p.cols16)
+                        f.load_mode == LoadMode::None as u32
+                            || (f.rows as usize == p.rows && f.cols as usize == p.cols16)
                     });
                     if first_fits {
                         drain(&mut fills[0]);

@@ -132,6 +132,17 @@ pub struct FuCounters {
     pub uops: u64,
 }
 
+/// One busy interval of an FU (an mOP, or an engine block), in PL cycles.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Span {
+    /// Index into `RunReport::counters` (the FU).
+    pub fu: u16,
+    pub start: f64,
+    pub end: f64,
+    /// Packet of the mOP (engines: the block number).
+    pub packet: u32,
+}
+
 /// The result of a finished run.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct RunReport {
@@ -140,6 +151,39 @@ pub struct RunReport {
     /// Device time in milliseconds at the PL clock.
     pub device_ms: f64,
     pub counters: Vec<FuCounters>,
+    /// Busy intervals per FU, when the backend records them (the model does).
+    #[serde(skip)]
+    pub timeline: Vec<Span>,
+}
+
+impl RunReport {
+    /// Write the timeline as a Chrome trace (open in Perfetto or chrome://tracing), at the PL clock.
+    pub fn write_chrome_trace(&self, path: &std::path::Path, pl_mhz: f64) -> std::io::Result<()> {
+        use std::io::Write;
+        let mut f = std::io::BufWriter::new(std::fs::File::create(path)?);
+        write!(f, "{{\"displayTimeUnit\":\"ns\",\"traceEvents\":[")?;
+        for (i, c) in self.counters.iter().enumerate() {
+            let sep = if i == 0 { "" } else { "," };
+            write!(
+                f,
+                "{sep}{{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":0,\"tid\":{i},\"args\":{{\"name\":\"{}\"}}}}",
+                c.fu
+            )?;
+        }
+        for s in &self.timeline {
+            let us = |cycles: f64| cycles / pl_mhz;
+            write!(
+                f,
+                ",{{\"name\":\"p{}\",\"ph\":\"X\",\"pid\":0,\"tid\":{},\"ts\":{:.4},\"dur\":{:.4}}}",
+                s.packet,
+                s.fu,
+                us(s.start),
+                us(s.end - s.start)
+            )?;
+        }
+        writeln!(f, "]}}")?;
+        f.flush()
+    }
 }
 
 /// Device status register view.

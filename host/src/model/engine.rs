@@ -150,6 +150,7 @@ struct Unit {
     acct: Acct,
     blocked: String,
     active: bool,
+    mop_start: f64,
 }
 
 struct Mme {
@@ -178,6 +179,7 @@ pub struct Engine<'a> {
     ddr_bus: BusCalendar,
     lpddr_bus: BusCalendar,
     rates: Rates,
+    timeline: Vec<crate::device::Span>,
 }
 
 struct Rates {
@@ -276,6 +278,7 @@ impl<'a> Engine<'a> {
             acct: Acct::default(),
             blocked: String::new(),
             active: false,
+            mop_start: 0.0,
         };
         units.push(mk(Fu::DdrRead, 0, UnitKind::DdrRead(None)));
         units.push(mk(Fu::DdrWrite, 0, UnitKind::DdrWrite(None)));
@@ -335,6 +338,7 @@ impl<'a> Engine<'a> {
             ddr_bus: BusCalendar::default(),
             lpddr_bus: BusCalendar::default(),
             rates,
+            timeline: Vec::new(),
         })
     }
 
@@ -430,7 +434,7 @@ impl<'a> Engine<'a> {
         for (e, m) in self.mmes.iter().enumerate() {
             put(&mut counters[Fu::Mme(e as u8).index()], Fu::Mme(e as u8), &m.acct);
         }
-        RunReport { cycles, device_ms: self.bs.cycles_to_ms(cycles), counters }
+        RunReport { cycles, device_ms: self.bs.cycles_to_ms(cycles), counters, timeline: self.timeline.clone() }
     }
 
     fn states(&self) -> Vec<FuState> {
@@ -572,6 +576,7 @@ impl<'a> Engine<'a> {
                 let pos = InstrPos { mop: q.pos.mop + self.units[ui].idx, ..q.pos };
                 self.begin(ui, &payload, iter, start, stores_before, pos)?;
                 self.units[ui].active = true;
+                self.units[ui].mop_start = start;
                 progress = true;
             }
             let pos = {
@@ -591,6 +596,12 @@ impl<'a> Engine<'a> {
                 Step::Done(t) => {
                     progress = true;
                     let u = &mut self.units[ui];
+                    self.timeline.push(crate::device::Span {
+                        fu: u.fu.index() as u16,
+                        start: u.mop_start,
+                        end: t.max(u.mop_start),
+                        packet: pos.packet as u32,
+                    });
                     u.blocked.clear();
                     u.active = false;
                     u.t = u.t.max(t);
@@ -1151,6 +1162,12 @@ impl<'a> Engine<'a> {
                 m.t_out = out_start + self.rates.eng_out;
                 self.fifos[sc.index()].push_chunk(std::sync::Arc::new(c), m.t_out + self.rates.eng_lat);
                 m.acct.step(m.t_compute, compute_start, self.rates.block, true);
+                self.timeline.push(crate::device::Span {
+                    fu: Fu::Mme(e as u8).index() as u16,
+                    start: compute_start,
+                    end: end,
+                    packet: m.acct.uops as u32,
+                });
                 m.acct.bytes += (BLOCK_ELEMS * 4) as u64;
                 m.acct.uops += 1;
                 m.t_compute = end;
