@@ -15,3 +15,4 @@ pub mod numerics;
 pub mod topology;
 pub mod validate;
 #[cfg(feature = "xrt")]
+pub mod xrt;

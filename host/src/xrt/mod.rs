@@ -1,0 +1,17 @@
+//! The `xrt` backend: RSN-XNN on a VCK190 through XRT (cargo feature `xrt`).
+//!
+//! * [`ffi`]: safe wrappers over the XRT C API (device, buffer objects, PL kernel runs, AIE graph).
+//! * [`regs`]: the PL kernel's control-register map (bitstreams/vck190/regs.md).
+//! * [`uuid`]: xclbin UUIDs.
+//! * [`vck190`]: the device-image manifest and the build files generated from host definitions.
+//! * [`windows`]: the DDR, LPDDR and instruction windows (one XRT buffer object each).
+//! * [`backend`]: [`XrtBackend`], the [`crate::device::Backend`] implementation.
+
+pub mod backend;
+pub mod ffi;
+pub mod regs;
+pub mod uuid;
+pub mod vck190;
+pub mod windows;
+
+pub use backend::XrtBackend;
