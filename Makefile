@@ -5,7 +5,7 @@ CARGO ?= cargo
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 RSN := target/release/rsn
 
-.PHONY: all deps build fetch-models demo test test-host test-fmt test-clippy test-aie test-rtl aie-check synth gen bench-gemm clean
+.PHONY: all deps build fetch-models demo test test-host test-fmt test-clippy test-aie test-rtl test-xrt aie-check synth gen bench-gemm clean
 
 all: build
 
@@ -32,13 +32,13 @@ demo: build
 		--out target/demo-embeddings.npy $(DEMO_SENTENCES)
 	$(RSN) bench --workload gemm:1024,1024,1024
 
-test: deps fetch-models test-fmt test-clippy test-rtl test-aie test-host
+test: deps fetch-models test-fmt test-clippy test-rtl test-aie test-host test-xrt
 
 test-fmt:
 	$(CARGO) fmt --all -- --check
 
 test-clippy:
-	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(CARGO) clippy --workspace --all-targets --features rsn/xrt -- -D warnings
 
 test-host:
 	$(CARGO) run -q -p rsn -- gen --check
@@ -61,9 +61,17 @@ test-rtl:
 synth: deps
 	$(MAKE) -C rtl synth
 
-# Regenerate rtl/rsn_isa_pkg.sv and docs/isa.md from the ISA definition.
+# The hardware path without a board: the real XRT binding code in XRT's no-op emulation mode, the
+# no-device error, and the VCK190 recipe's connectivity and manifest checks.
+test-xrt:
+	$(CARGO) test -p rsn --features xrt --lib xrt
+	$(CARGO) test -p rsn --features xrt --test xrt_device --test xrt_image_files
+	$(MAKE) -C bitstreams/vck190 check
+
+# Regenerate rtl/rsn_isa_pkg.sv, docs/isa.md and the VCK190 manifest/connectivity from the ISA.
 gen:
 	$(CARGO) run -q -p rsn -- gen
+	$(MAKE) -C bitstreams/vck190 generate
 
 bench-gemm: build
 	$(RSN) bench --workload gemm:2048,2048,2048 --json

@@ -1,7 +1,12 @@
 //! `rsn bench`: end-to-end figures as one JSON object.
 
+use crate::builder::encoder::DeviceEncoder;
 use crate::builder::{run_gemm, BuildError, Gemm};
 use crate::device::{Device, FuCounters};
+use crate::nn::config::ModelConfig;
+use crate::nn::fetch::ModelId;
+use crate::nn::tokenize::Batch;
+use crate::nn::weights::EncoderWeights;
 use rand::{Rng, SeedableRng};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -10,7 +15,32 @@ use std::time::{Duration, Instant};
 /// A parsed `--workload` value.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Workload {
-    Gemm { m: usize, n: usize, k: usize },
+    Gemm {
+        m: usize,
+        n: usize,
+        k: usize,
+    },
+    /// Real all-MiniLM-L6-v2, `b` sequences of `s` tokens.
+    MiniLm {
+        b: usize,
+        s: usize,
+    },
+    /// Real all-mpnet-base-v2.
+    Mpnet {
+        b: usize,
+        s: usize,
+    },
+    /// One BERT-Large-shaped encoder layer with seeded synthetic weights.
+    BertLargeLayer {
+        b: usize,
+        s: usize,
+    },
+    /// `l` BERT-Large-shaped layers with seeded synthetic weights.
+    BertLarge {
+        b: usize,
+        s: usize,
+        l: usize,
+    },
 }
 
 impl std::str::FromStr for Workload {
@@ -20,18 +50,33 @@ impl std::str::FromStr for Workload {
             s.split_once(':').ok_or_else(|| format!("workload `{s}` is not KIND:ARGS (e.g. gemm:1024,1024,1024)"))?;
         let nums: Result<Vec<usize>, _> = args.split(',').map(|x| x.trim().parse::<usize>()).collect();
         let nums = nums.map_err(|e| format!("workload `{s}`: {e}"))?;
+        if nums.contains(&0) {
+            return Err(format!("workload `{s}`: sizes must be positive"));
+        }
         match (kind, nums.as_slice()) {
-            ("gemm", &[m, n, k]) if m > 0 && n > 0 && k > 0 => Ok(Workload::Gemm { m, n, k }),
-            ("gemm", _) => Err(format!("workload `{s}`: gemm takes three positive sizes M,N,K")),
-            _ => Err(format!("unknown workload kind `{kind}` (known: gemm:M,N,K)")),
+            ("gemm", &[m, n, k]) => Ok(Workload::Gemm { m, n, k }),
+            ("minilm", &[b, s]) => Ok(Workload::MiniLm { b, s }),
+            ("mpnet", &[b, s]) => Ok(Workload::Mpnet { b, s }),
+            ("bert-large-layer", &[b, s]) => Ok(Workload::BertLargeLayer { b, s }),
+            ("bert-large", &[b, s, l]) => Ok(Workload::BertLarge { b, s, l }),
+            ("gemm" | "minilm" | "mpnet" | "bert-large-layer" | "bert-large", _) => {
+                Err(format!("workload `{s}`: wrong number of sizes ({KNOWN})"))
+            }
+            _ => Err(format!("unknown workload kind `{kind}` ({KNOWN})")),
         }
     }
 }
+
+const KNOWN: &str = "known: gemm:M,N,K minilm:B,S mpnet:B,S bert-large-layer:B,S bert-large:B,S,L";
 
 impl std::fmt::Display for Workload {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Workload::Gemm { m, n, k } => write!(f, "gemm:{m},{n},{k}"),
+            Workload::MiniLm { b, s } => write!(f, "minilm:{b},{s}"),
+            Workload::Mpnet { b, s } => write!(f, "mpnet:{b},{s}"),
+            Workload::BertLargeLayer { b, s } => write!(f, "bert-large-layer:{b},{s}"),
+            Workload::BertLarge { b, s, l } => write!(f, "bert-large:{b},{s},{l}"),
         }
     }
 }
@@ -53,12 +98,21 @@ pub struct BenchResult {
     pub efficiency: f64,
     /// Host wall time of the device run (submit to done).
     pub wall_s: f64,
-    /// Max |device - reference| over all outputs; reference is an f64 product of the same inputs.
-    pub max_abs_err: f64,
-    /// Wall time of an optimised multi-threaded CPU SGEMM of the same shape, measured in this run.
-    pub cpu_sgemm_s: f64,
-    /// wall_s / cpu_sgemm_s.
-    pub wall_vs_cpu_sgemm: f64,
+    /// Max |device - reference| over all outputs. GEMM: an f64 product of the same inputs; encoders:
+    /// the independent CPU reference forward pass (null when that would take too long).
+    pub max_abs_err: Option<f64>,
+    /// GEMM only: wall time of an optimised multi-threaded CPU SGEMM of the same shape, this run.
+    pub cpu_sgemm_s: Option<f64>,
+    /// GEMM only: wall_s / cpu_sgemm_s.
+    pub wall_vs_cpu_sgemm: Option<f64>,
+    /// Encoders: sequences per second of device time.
+    pub seq_per_s: Option<f64>,
+    /// The paper's RSN-XNN figure for the same workload, when it reports one.
+    pub paper_ms: Option<f64>,
+    /// device_ms / paper_ms.
+    pub vs_paper: Option<f64>,
+    /// What the weights are.
+    pub weights: String,
     pub instr_words: usize,
     pub uops: u128,
     /// uOPs per instruction word.
@@ -84,38 +138,194 @@ pub fn bench(device: &Device, w: &Workload, seed: u64, timeout: Duration) -> Res
             let reference = reference_gemm_f64(&a, &b, m, n, k);
             let max_abs_err = run.c.iter().zip(&reference).map(|(x, y)| (*x as f64 - y).abs()).fold(0.0f64, f64::max);
             let cpu_sgemm_s = time_cpu_sgemm(&a, &b, m, n, k);
-            let bs = device.bitstream();
-            let device_ms = run.report.device_ms;
-            let gflops = g.flops() / (device_ms * 1e-3) / 1e9;
-            let peak_gflops = bs.peak_flops() / 1e9;
-            let utilization = run
-                .report
-                .counters
-                .iter()
-                .map(|c| (c.fu.clone(), c.busy_cycles as f64 / run.report.cycles.max(1) as f64))
-                .collect();
-            Ok(BenchResult {
-                workload: w.to_string(),
-                backend: device.kind().to_string(),
-                pl_cycles: run.report.cycles,
-                device_ms,
-                gflops,
-                peak_gflops,
-                efficiency: gflops / peak_gflops,
-                wall_s,
-                max_abs_err,
-                cpu_sgemm_s,
-                wall_vs_cpu_sgemm: wall_s / cpu_sgemm_s,
-                instr_words: run.instr_words,
-                uops: run.uops,
-                compression: run.uops as f64 / run.instr_words as f64,
-                utilization,
-                counters: run.report.counters,
-                bitstream: bs.fingerprint.clone(),
-                seed,
-            })
+            let mut r = result(device, w, &run.report, g.flops(), wall_s, run.instr_words, run.uops, seed);
+            r.max_abs_err = Some(max_abs_err);
+            r.cpu_sgemm_s = Some(cpu_sgemm_s);
+            r.wall_vs_cpu_sgemm = Some(wall_s / cpu_sgemm_s);
+            r.weights = "uniform [-1, 1] inputs".into();
+            Ok(r)
+        }
+        Workload::MiniLm { b, s } | Workload::Mpnet { b, s } => {
+            let id = if matches!(w, Workload::MiniLm { .. }) { ModelId::MiniLm } else { ModelId::Mpnet };
+            let dir = crate::nn::fetch::cached_model_dir(id).map_err(BuildError::Shape)?;
+            let m = crate::nn::LoadedModel::load(&dir).map_err(|e| BuildError::Shape(e.to_string()))?;
+            let label = format!("real {} weights", id.dir_name());
+            encoder_bench(device, w, &m.config, &m.weights, b, s, seed, timeout, label, None, true)
+        }
+        Workload::BertLargeLayer { b, s } => {
+            let (cfg, wts) = synthetic_bert_large(1, seed);
+            let label = "synthetic BERT-Large-shaped weights (seeded), 1 layer".to_string();
+            encoder_bench(device, w, &cfg, &wts, b, s, seed, timeout, label, paper_ms(b, s, 1), true)
+        }
+        Workload::BertLarge { b, s, l } => {
+            let (cfg, wts) = synthetic_bert_large(l, seed);
+            let label = format!("synthetic BERT-Large-shaped weights (seeded), {l} layers");
+            // The CPU reference runs at ~10 GFLOP/s here: check against it only when that is quick.
+            let check = l == 1 || b * s * l <= 2048;
+            encoder_bench(device, w, &cfg, &wts, b, s, seed, timeout, label, paper_ms(b, s, l), check)
         }
     }
+}
+
+/// The paper's RSN-XNN latencies (spec section 4).
+fn paper_ms(b: usize, s: usize, l: usize) -> Option<f64> {
+    match (b, s, l) {
+        (6, 512, 1) => Some(17.98),
+        (8, 384, 24) => Some(444.0),
+        (1, 384, 24) => Some(95.0),
+        _ => None,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn result(
+    device: &Device,
+    w: &Workload,
+    report: &crate::device::RunReport,
+    flops: f64,
+    wall_s: f64,
+    instr_words: usize,
+    uops: u128,
+    seed: u64,
+) -> BenchResult {
+    let bs = device.bitstream();
+    let device_ms = report.device_ms;
+    let gflops = flops / (device_ms * 1e-3) / 1e9;
+    let peak_gflops = bs.peak_flops() / 1e9;
+    BenchResult {
+        workload: w.to_string(),
+        backend: device.kind().to_string(),
+        pl_cycles: report.cycles,
+        device_ms,
+        gflops,
+        peak_gflops,
+        efficiency: gflops / peak_gflops,
+        wall_s,
+        max_abs_err: None,
+        cpu_sgemm_s: None,
+        wall_vs_cpu_sgemm: None,
+        seq_per_s: None,
+        paper_ms: None,
+        vs_paper: None,
+        weights: String::new(),
+        instr_words,
+        uops,
+        compression: uops as f64 / instr_words as f64,
+        utilization: report
+            .counters
+            .iter()
+            .map(|c| (c.fu.clone(), c.busy_cycles as f64 / report.cycles.max(1) as f64))
+            .collect(),
+        counters: report.counters.clone(),
+        bitstream: bs.fingerprint.clone(),
+        seed,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn encoder_bench(
+    device: &Device,
+    w: &Workload,
+    cfg: &ModelConfig,
+    wts: &EncoderWeights,
+    b: usize,
+    s: usize,
+    seed: u64,
+    timeout: Duration,
+    label: String,
+    paper: Option<f64>,
+    check: bool,
+) -> Result<BenchResult, BuildError> {
+    if s < 2 || s > cfg.max_tokens() {
+        return Err(BuildError::Shape(format!("sequence length {s}: 2..={} tokens fit this model", cfg.max_tokens())));
+    }
+    // Full-length sequences of seeded token ids between the special tokens ([CLS]=101, [SEP]=102
+    // for BERT vocabularies; MPNet's <s>=0, </s>=2).
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    let (cls, sep) = if cfg.arch == crate::nn::config::Arch::Mpnet { (0u32, 2u32) } else { (101, 102) };
+    let rows: Vec<Vec<u32>> = (0..b)
+        .map(|_| {
+            let mut r = vec![cls];
+            r.extend((0..s - 2).map(|_| rng.random_range(1000..cfg.vocab_size as u32)));
+            r.push(sep);
+            r
+        })
+        .collect();
+    let batch = Batch::from_ids(&rows, cfg.pad_token_id).map_err(|e| BuildError::Shape(e.to_string()))?;
+    let enc = DeviceEncoder::new(device, cfg, wts)?;
+    let t = Instant::now();
+    let run = enc.forward(wts, &batch, timeout)?;
+    let wall_s = t.elapsed().as_secs_f64();
+    let mut r = result(device, w, &run.report, run.flops, wall_s, run.instr_words, run.uops, seed);
+    if check {
+        let reference = crate::nn::forward(cfg, wts, &batch).map_err(|e| BuildError::Shape(e.to_string()))?;
+        r.max_abs_err = Some(
+            run.hidden.iter().zip(&reference.data).map(|(x, y)| (*x as f64 - *y as f64).abs()).fold(0.0, f64::max),
+        );
+    }
+    r.seq_per_s = Some(b as f64 / (r.device_ms * 1e-3));
+    r.paper_ms = paper;
+    r.vs_paper = paper.map(|p| r.device_ms / p);
+    r.weights = label;
+    Ok(r)
+}
+
+/// A BERT-Large-shaped encoder (hidden 1024, 16 heads, FFN 4096) with seeded synthetic weights:
+/// uniform with the standard deviation 0.02 of BERT's initialiser, LayerNorm gamma near 1.
+pub fn synthetic_bert_large(layers: usize, seed: u64) -> (ModelConfig, EncoderWeights) {
+    use crate::nn::weights::{LayerNormW, LayerWeights, Linear, Tensor};
+    let cfg = ModelConfig {
+        arch: crate::nn::config::Arch::Bert,
+        vocab_size: 30522,
+        hidden_size: 1024,
+        num_layers: layers,
+        num_heads: 16,
+        intermediate_size: 4096,
+        max_position_embeddings: 512,
+        type_vocab_size: 2,
+        layer_norm_eps: 1e-12,
+        pad_token_id: 0,
+        relative_attention_num_buckets: 0,
+    };
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed ^ 0x5eed_b0e7);
+    let a = 0.02f32 * 3f32.sqrt();
+    let mut t = |shape: &[usize]| Tensor {
+        shape: shape.to_vec(),
+        data: (0..shape.iter().product::<usize>()).map(|_| rng.random_range(-a..a)).collect(),
+    };
+    let (h, f) = (cfg.hidden_size, cfg.intermediate_size);
+    let mut lin = |o: usize, i: usize| Linear { weight: t(&[o, i]), bias: t(&[o]) };
+    let ln = |rng: &mut rand::rngs::StdRng| LayerNormW {
+        gamma: Tensor { shape: vec![h], data: (0..h).map(|_| 1.0 + rng.random_range(-0.1f32..0.1)).collect() },
+        beta: Tensor { shape: vec![h], data: (0..h).map(|_| rng.random_range(-0.1f32..0.1)).collect() },
+    };
+    let mut layers_w = Vec::new();
+    let mut r2 = rand::rngs::StdRng::seed_from_u64(seed ^ 0x1a7e);
+    for _ in 0..layers {
+        layers_w.push(LayerWeights {
+            q: lin(h, h),
+            k: lin(h, h),
+            v: lin(h, h),
+            o: lin(h, h),
+            attn_ln: ln(&mut r2),
+            ffn_in: lin(f, h),
+            ffn_out: lin(h, f),
+            out_ln: ln(&mut r2),
+        });
+    }
+    let t2 = |shape: &[usize], rng: &mut rand::rngs::StdRng| Tensor {
+        shape: shape.to_vec(),
+        data: (0..shape.iter().product::<usize>()).map(|_| rng.random_range(-a..a)).collect(),
+    };
+    let wts = EncoderWeights {
+        word_embeddings: t2(&[cfg.vocab_size, h], &mut r2),
+        position_embeddings: t2(&[cfg.max_position_embeddings, h], &mut r2),
+        token_type_embeddings: Some(t2(&[2, h], &mut r2)),
+        embeddings_ln: ln(&mut r2),
+        layers: layers_w,
+        relative_attention_bias: None,
+    };
+    (cfg, wts)
 }
 
 /// f64 reference product (independent of the device's numerics), multi-threaded.

@@ -393,6 +393,28 @@ pub fn softmax_row(row: &mut [f32]) {
     }
 }
 
+/// Left-to-right sum `x_0 + x_1 + ...` (0 for an empty slice).
+pub fn row_sum(xs: &[f32]) -> f32 {
+    let Some((&first, rest)) = xs.split_first() else { return 0.0 };
+    rest.iter().fold(first, |s, &v| s + v)
+}
+
+/// Subtract `mean` in place and return the left-to-right sum of squares of the result.
+pub fn center_and_square_sum(xs: &mut [f32], mean: f32) -> f32 {
+    for v in xs.iter_mut() {
+        *v -= mean;
+    }
+    let Some((&first, rest)) = xs.split_first() else { return 0.0 };
+    rest.iter().fold(first * first, |s, &d| s + d * d)
+}
+
+/// `y_j = ((d_j * rstd) * gamma_j) + beta_j` in place.
+pub fn ln_scale(ds: &mut [f32], rstd: f32, gamma: &[f32], beta: &[f32]) {
+    for ((v, &g), &b) in ds.iter_mut().zip(gamma).zip(beta) {
+        *v = ((*v * rstd) * g) + b;
+    }
+}
+
 /// Row LayerNorm in place over `row` (n = row.len() >= 1) with per-column `gamma`, `beta`:
 /// ```text
 /// inv_n = recip(n as f32)
@@ -403,28 +425,35 @@ pub fn softmax_row(row: &mut [f32]) {
 /// y_j   = ((d_j * rstd) * gamma_j) + beta_j
 /// ```
 pub fn layernorm_row(row: &mut [f32], gamma: &[f32], beta: &[f32], eps: f32) {
-    let n = row.len();
-    if n == 0 {
+    if row.is_empty() {
         return;
     }
-    let inv_n = recip(n as f32);
-    let mut s = row[0];
-    for &v in &row[1..] {
-        s += v;
-    }
-    let mean = s * inv_n;
-    for v in row.iter_mut() {
-        *v -= mean;
-    }
-    let mut sq = row[0] * row[0];
-    for &d in &row[1..] {
-        sq += d * d;
-    }
-    let var = sq * inv_n;
-    let rstd = rsqrt(var + eps);
-    for ((v, &g), &b) in row.iter_mut().zip(gamma).zip(beta) {
-        *v = ((*v * rstd) * g) + b;
-    }
+    let inv_n = recip(row.len() as f32);
+    let mean = row_sum(row) * inv_n;
+    let var = center_and_square_sum(row, mean) * inv_n;
+    ln_scale(row, recip_sqrt_eps(var, eps), gamma, beta);
+}
+
+fn recip_sqrt_eps(var: f32, eps: f32) -> f32 {
+    rsqrt(var + eps)
+}
+
+/// LayerNorm of a row split across a MemC pair (ISA v2 `ln_pair`): each unit sums its half left to
+/// right; the two partial sums are added (binary32 addition is commutative, so both units get the
+/// same total); likewise for the squared deviations:
+/// ```text
+/// inv_n = recip(n_lo + n_hi)
+/// mean  = (sum(lo) + sum(hi)) * inv_n
+/// var   = (sumsq(lo - mean) + sumsq(hi - mean)) * inv_n
+/// ```
+/// then each half scales as [`layernorm_row`] does.
+pub fn layernorm_split_row(lo: &mut [f32], hi: &mut [f32], gamma: (&[f32], &[f32]), beta: (&[f32], &[f32]), eps: f32) {
+    let inv_n = recip((lo.len() + hi.len()) as f32);
+    let mean = (row_sum(lo) + row_sum(hi)) * inv_n;
+    let var = (center_and_square_sum(lo, mean) + center_and_square_sum(hi, mean)) * inv_n;
+    let rstd = recip_sqrt_eps(var, eps);
+    ln_scale(lo, rstd, gamma.0, beta.0);
+    ln_scale(hi, rstd, gamma.1, beta.1);
 }
 
 #[cfg(test)]
@@ -588,5 +617,13 @@ mod tests {
         for (g, w) in row.iter().zip(want) {
             assert!((g - (w + 0.5)).abs() < 1e-6);
         }
+        // A split row normalises like the whole row (here the halves' sums are exact, so the
+        // results agree bit for bit).
+        let mut whole = [1.0f32, 2.0, 3.0, 4.0, 5.0, 6.0];
+        let (mut lo, mut hi) = ([1.0f32, 2.0, 3.0, 4.0], [5.0f32, 6.0]);
+        layernorm_row(&mut whole, &[1.5; 6], &[0.25; 6], 1e-5);
+        layernorm_split_row(&mut lo, &mut hi, (&[1.5; 4], &[1.5; 2]), (&[0.25; 4], &[0.25; 2]), 1e-5);
+        assert_eq!(&whole[..4], &lo);
+        assert_eq!(&whole[4..], &hi);
     }
 }

@@ -82,10 +82,12 @@ pub enum Stream {
     MeshAToMme(u8),
     MeshBToMme(u8),
     MmeToMemC(u8),
+    /// LayerNorm partial sums from MemC i to its pair partner i^1 (ISA v2).
+    MemCPair(u8),
 }
 
 impl Stream {
-    pub const COUNT: usize = 48;
+    pub const COUNT: usize = 54;
 
     pub fn all() -> Vec<Stream> {
         let mut v = Vec::with_capacity(Self::COUNT);
@@ -100,6 +102,7 @@ impl Stream {
         v.extend((0..6).map(Stream::MeshAToMme));
         v.extend((0..6).map(Stream::MeshBToMme));
         v.extend((0..6).map(Stream::MmeToMemC));
+        v.extend((0..6).map(Stream::MemCPair));
         v
     }
 
@@ -116,6 +119,7 @@ impl Stream {
             Stream::MeshAToMme(i) => 30 + i as usize,
             Stream::MeshBToMme(i) => 36 + i as usize,
             Stream::MmeToMemC(i) => 42 + i as usize,
+            Stream::MemCPair(i) => 48 + i as usize,
         }
     }
 
@@ -132,6 +136,7 @@ impl Stream {
             Stream::MeshAToMme(i) => format!("MeshA->MME{i}"),
             Stream::MeshBToMme(i) => format!("MeshB->MME{i}"),
             Stream::MmeToMemC(i) => format!("MME{i}->MemC{i}"),
+            Stream::MemCPair(i) => format!("MemC{i}->MemC{}", i ^ 1),
         }
     }
 
@@ -238,6 +243,11 @@ pub fn traffic(opcode: Opcode, instance: u8, payload: &Payload) -> Vec<(Stream, 
             if m.recv_en == 1 {
                 let n = m.k_iters as u64 * m.recv_rb as u64 * m.recv_cb as u64 * m.recv_kb as u64 * blk;
                 v.push((Stream::MmeToMemC(instance), Dir::Consume, n));
+            }
+            if m.ln_pair == 1 {
+                // Row sums, then row sums of squared deviations, each way.
+                v.push((Stream::MemCPair(instance), Dir::Produce, 2 * rows));
+                v.push((Stream::MemCPair(instance ^ 1), Dir::Consume, 2 * rows));
             }
             match Drain::from_bits(m.drain) {
                 Some(Drain::Store) => v.push((Stream::MemCToDdr(instance), Dir::Produce, rows * cols)),

@@ -162,6 +162,24 @@ pub fn check_payload(opcode: Opcode, inst: u32, p: &Payload) -> Result<(), (&'st
                     return Err(("eps", format!("LayerNorm epsilon {eps} must be finite and >= 0")));
                 }
             }
+            if m.ln_pair == 1 {
+                if post != PostOp::LayerNorm || drain != Drain::Store {
+                    return Err(("ln_pair", "a split LayerNorm needs post_op LayerNorm on a store drain".into()));
+                }
+                if m.ln_total <= m.cols || m.ln_total > 2 * isa::MEMC_COLS {
+                    return Err((
+                        "ln_total",
+                        format!(
+                            "{} must exceed this half's {} columns and be at most {}",
+                            m.ln_total,
+                            m.cols,
+                            2 * isa::MEMC_COLS
+                        ),
+                    ));
+                }
+            } else if m.ln_total != 0 {
+                return Err(("ln_total", "only meaningful with ln_pair".into()));
+            }
             if fill && drain != Drain::None && m.fill_bank == m.drain_bank {
                 return Err(("drain_bank", "draining the bank being filled".into()));
             }

@@ -36,10 +36,16 @@ pub fn uniform(n: usize, seed: u64) -> Vec<f32> {
 /// each 128-deep K step is a chain (first product, then add the rounded products in k order), and
 /// the steps are summed in order onto the bias (or onto the first step when there is no bias).
 pub fn contract_gemm(a: &[f32], b: &[f32], bias: Option<&[f32]>, m: usize, n: usize, k: usize) -> Vec<f32> {
+    let init: Option<Vec<f32>> = bias.map(|x| (0..m).flat_map(|_| x.iter().copied()).collect());
+    contract_gemm_onto(a, b, init.as_deref(), m, n, k)
+}
+
+/// As [`contract_gemm`], accumulating onto `init` (M x N; e.g. residual + bias) when given.
+pub fn contract_gemm_onto(a: &[f32], b: &[f32], init: Option<&[f32]>, m: usize, n: usize, k: usize) -> Vec<f32> {
     let mut c = vec![0.0f32; m * n];
     for i in 0..m {
         for j in 0..n {
-            let mut acc: Option<f32> = bias.map(|x| x[j]);
+            let mut acc: Option<f32> = init.map(|x| x[i * n + j]);
             for k0 in (0..k).step_by(128) {
                 let mut p = a[i * k + k0] * b[k0 * n + j];
                 // Padded K contributes exact products 0 * 0 = +0; add them too, as the engine does.

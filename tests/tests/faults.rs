@@ -20,8 +20,9 @@ fn gemm_setup(kind: rsn::device::BackendKind, m: usize, n: usize, k: usize) -> S
     let a = dev.alloc::<f32>(Memory::Ddr, m * g.ka()).unwrap();
     let b = dev.alloc::<f32>(Memory::Lpddr, k * g.nb()).unwrap();
     let c = dev.alloc::<f32>(Memory::Ddr, g.c_len()).unwrap();
-    let exe =
-        g.compile(GemmPlacement { a_line: a.line(), b_line: b.line(), c_line: c.line(), ..Default::default() }).unwrap();
+    let exe = g
+        .compile(GemmPlacement { a_line: a.line(), b_line: b.line(), c_line: c.line(), ..Default::default() })
+        .unwrap();
     Setup { dev, exe, _bufs: vec![a, b, c] }
 }
 

@@ -1,7 +1,7 @@
 //! GEMM through the whole device path, on every backend, bit-exact against the numerics contract.
 
 use rsn::builder::{run_gemm, Gemm};
-use rsn_tests::{backends, contract_gemm, open, uniform};
+use rsn_tests::{backends, contract_gemm, contract_gemm_onto, open, uniform};
 use std::time::Duration;
 
 const SHAPES: &[(usize, usize, usize)] = &[
@@ -65,7 +65,8 @@ fn gemm_1024_cubed_meets_the_error_bound() {
             Duration::from_secs(600),
         )
         .unwrap();
-        assert!(r.max_abs_err <= 1e-3, "{kind}: max_abs_err {}", r.max_abs_err);
+        let err = r.max_abs_err.expect("GEMM benches always check");
+        assert!(err <= 1e-3, "{kind}: max_abs_err {err}");
         assert!(r.gflops > 0.0 && r.gflops <= r.peak_gflops, "{kind}: {} GFLOPS vs peak {}", r.gflops, r.peak_gflops);
     }
 }
@@ -77,4 +78,90 @@ fn wrong_input_sizes_are_refused() {
     assert!(e.to_string().contains("A has 15 elements, expected 16"), "{e}");
     let e = run_gemm(&dev, &Gemm::new(0, 4, 4), &[], &[0.0; 16], None, Duration::from_secs(5)).unwrap_err();
     assert!(e.to_string().contains("empty dimension"), "{e}");
+}
+
+/// C = post(A x B + bias + residual) through the whole device path, against the contract.
+fn run_epilogue(kind: rsn::device::BackendKind, m: usize, n: usize, k: usize, post: rsn::isa::PostOp, residual: bool) {
+    use rsn::builder::GemmPlacement;
+    use rsn::device::Memory;
+    use rsn::isa::PostOp;
+    let dev = open(kind);
+    let eps = 1e-5f32;
+    let g = Gemm { bias: true, residual, post, eps, ..Gemm::new(m, n, k) };
+    let (a, b, bias, res) = (uniform(m * k, 5), uniform(k * n, 6), uniform(n, 7), uniform(m * n, 8));
+    let gamma: Vec<f32> = uniform(n, 9).iter().map(|x| 1.0 + x / 4.0).collect();
+    let beta = uniform(n, 10);
+    let ab = dev.alloc_from(Memory::Ddr, &g.pack_a(&a)).unwrap();
+    let bb = dev.alloc_from(Memory::Lpddr, &g.pack_b(&b)).unwrap();
+    let biasb = dev.alloc_from(Memory::Ddr, &g.pack_bias(&bias)).unwrap();
+    let resb = dev.alloc_from(Memory::Ddr, &pad(&res, m, n, g.nc())).unwrap();
+    let n16 = g.nc();
+    let mut params = vec![0.0f32; 2 * n16];
+    params[..n].copy_from_slice(&gamma);
+    params[n16..n16 + n].copy_from_slice(&beta);
+    let pb = dev.alloc_from(Memory::Ddr, &params).unwrap();
+    let mut cb = dev.alloc::<f32>(Memory::Ddr, g.c_len()).unwrap();
+    let exe = g
+        .compile(GemmPlacement {
+            a_line: ab.line(),
+            b_line: bb.line(),
+            bias_line: Some(biasb.line()),
+            c_line: cb.line(),
+            residual_line: residual.then(|| resb.line()),
+            params_line: (post == PostOp::LayerNorm).then(|| pb.line()),
+        })
+        .unwrap();
+    dev.run(&exe, Duration::from_secs(120)).unwrap_or_else(|e| panic!("{kind} {m}x{n}x{k} {post:?}: {e}"));
+    cb.sync_from_device().unwrap();
+    let got = g.unpack_c(cb.as_slice());
+    let init: Vec<f32> = (0..m * n).map(|i| if residual { res[i] + bias[i % n] } else { bias[i % n] }).collect();
+    let mut want = contract_gemm_onto(&a, &b, Some(&init), m, n, k);
+    for row in want.chunks_mut(n) {
+        match post {
+            PostOp::Gelu => row.iter_mut().for_each(|v| *v = rsn::numerics::gelu(*v)),
+            PostOp::LayerNorm if n > 512 => {
+                let (lo, hi) = row.split_at_mut(512);
+                let (g0, g1) = gamma.split_at(512);
+                let (b0, b1) = beta.split_at(512);
+                rsn::numerics::layernorm_split_row(lo, hi, (g0, g1), (b0, b1), eps);
+            }
+            PostOp::LayerNorm => rsn::numerics::layernorm_row(row, &gamma, &beta, eps),
+            _ => {}
+        }
+    }
+    for (i, (x, y)) in got.iter().zip(&want).enumerate() {
+        assert_eq!(
+            x.to_bits(),
+            y.to_bits(),
+            "{kind} {m}x{n}x{k} {post:?} residual={residual}: element {i}: {x} vs {y}"
+        );
+    }
+}
+
+fn pad(x: &[f32], rows: usize, cols: usize, pitch: usize) -> Vec<f32> {
+    let mut out = vec![0.0f32; rows * pitch];
+    for r in 0..rows {
+        out[r * pitch..r * pitch + cols].copy_from_slice(&x[r * cols..(r + 1) * cols]);
+    }
+    out
+}
+
+#[test]
+fn gemm_epilogues_are_bit_exact() {
+    use rsn::isa::PostOp;
+    for kind in backends() {
+        run_epilogue(kind, 300, 384, 200, PostOp::LayerNorm, true);
+        run_epilogue(kind, 100, 768, 130, PostOp::LayerNorm, true);
+        run_epilogue(kind, 70, 1024, 64, PostOp::LayerNorm, false);
+        run_epilogue(kind, 260, 700, 96, PostOp::Gelu, false);
+        run_epilogue(kind, 50, 40, 30, PostOp::None, true);
+    }
+}
+
+#[test]
+fn layernorm_rows_that_do_not_fit_are_refused() {
+    use rsn::builder::GemmPlacement;
+    let g = Gemm { bias: true, post: rsn::isa::PostOp::LayerNorm, ..Gemm::new(8, 1040, 64) };
+    let e = g.compile(GemmPlacement { bias_line: Some(1), params_line: Some(2), ..Default::default() }).unwrap_err();
+    assert!(e.to_string().contains("N = 1040"), "{e}");
 }

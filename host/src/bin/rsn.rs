@@ -153,18 +153,34 @@ fn run(cli: Cli) -> Result<(), String> {
                     100.0 * r.efficiency,
                     r.peak_gflops
                 );
-                println!("max abs error   {:.3e}", r.max_abs_err);
-                println!(
-                    "host wall       {:.3} s (CPU SGEMM {:.3} s, ratio {:.2})",
-                    r.wall_s, r.cpu_sgemm_s, r.wall_vs_cpu_sgemm
-                );
+                println!("weights         {}", r.weights);
+                match r.max_abs_err {
+                    Some(e) => println!("max abs error   {e:.3e}"),
+                    None => println!("max abs error   (reference skipped: too slow on the CPU at this size)"),
+                }
+                if let Some(sps) = r.seq_per_s {
+                    println!("sequences/s     {sps:.1}");
+                }
+                if let (Some(p), Some(v)) = (r.paper_ms, r.vs_paper) {
+                    println!("paper RSN-XNN   {p:.2} ms (this model / paper = {v:.2})");
+                }
+                match (r.cpu_sgemm_s, r.wall_vs_cpu_sgemm) {
+                    (Some(c), Some(v)) => {
+                        println!("host wall       {:.3} s (CPU SGEMM {c:.3} s, ratio {v:.2})", r.wall_s)
+                    }
+                    _ => println!("host wall       {:.3} s", r.wall_s),
+                }
                 println!("instructions    {} words -> {} uOPs ({:.1}x)", r.instr_words, r.uops, r.compression);
                 println!("utilization     {}", fmt_util(&r.utilization));
             }
             Ok(())
         }
         Cmd::Compile { workload, out } => {
-            let Workload::Gemm { m, n, k } = workload;
+            let Workload::Gemm { m, n, k } = workload else {
+                return Err(
+                    "compile takes a gemm:M,N,K workload; encoders are compiled per batch by `rsn embed`".into()
+                );
+            };
             let g = Gemm::new(m, n, k);
             // Operands at fixed offsets of their windows, as a device would place them from empty.
             let exe = g

@@ -33,7 +33,7 @@ pub struct Attention {
     /// Context output: token-major `[batch*seq, ctx_pitch]`, head h at column `h*head_dim`.
     pub ctx_line: u64,
     pub ctx_pitch: usize,
-    /// Optional additive score bias per (sentence, head): `[batch*heads, seq, seq]` row-major.
+    /// Optional additive score bias per head, shared by the sentences: `[heads, seq, seq]` row-major.
     pub bias_line: Option<u64>,
 }
 
@@ -97,7 +97,7 @@ impl Attention {
                 ));
                 if let Some(bl) = self.bias_line {
                     for &half in &halves {
-                        let base = (v * s + half * 256) * s;
+                        let base = (h * s + half * 256) * s;
                         let s16 = s.div_ceil(16) * 16;
                         if s16 != s {
                             return Err(BuildError::Shape(format!(

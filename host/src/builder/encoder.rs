@@ -78,20 +78,16 @@ fn ln_params(ln: &LayerNormW) -> Vec<f32> {
 impl DeviceEncoder {
     /// Check that the model maps onto ISA v1 and upload its weights.
     pub fn new(device: &Device, cfg: &ModelConfig, w: &EncoderWeights) -> Result<DeviceEncoder, BuildError> {
-        if cfg.arch != Arch::Bert {
-            return Err(BuildError::Shape(format!(
-                "{:?} encoders need an additive relative-position score bias; only BERT-style encoders are compiled so far",
-                cfg.arch
-            )));
-        }
         let (h, d) = (cfg.hidden_size, cfg.head_dim());
-        if h > 512 {
+        if h > 1024 {
             return Err(BuildError::Shape(format!(
-                "hidden size {h}: LayerNorm rows wider than 512 need the MemC pair split, which ISA v{} does not have",
-                crate::isa::ISA_VERSION
+                "hidden size {h}: a LayerNorm row must fit one MemC pair (at most 1024 columns)"
             )));
         }
-        if h % 16 != 0 || cfg.intermediate_size % 16 != 0 || d % 16 != 0 || d > 64 {
+        if cfg.arch == Arch::Mpnet && w.relative_attention_bias.is_none() {
+            return Err(BuildError::Shape("MPNet weights without relative_attention_bias".into()));
+        }
+        if h % 16 != 0 || !cfg.intermediate_size.is_multiple_of(16) || d % 16 != 0 || d > 64 {
             return Err(BuildError::Shape(format!(
                 "hidden {h}, FFN {}, head_dim {d}: sizes must be multiples of 16 and head_dim <= 64",
                 cfg.intermediate_size
@@ -134,23 +130,38 @@ impl DeviceEncoder {
         })
     }
 
-    /// Embedding sums `(word + token_type) + position`, token-major `[batch*seq, hidden]`.
+    /// Embedding sums `(word + token_type) + position`, token-major `[batch*seq, hidden]`, with
+    /// positions as the model defines them (BERT: 0..seq; MPNet: real tokens count up from pad+1,
+    /// padding sits at pad).
     fn embed(&self, w: &EncoderWeights, batch: &Batch) -> Result<Vec<f32>, BuildError> {
         let h = self.cfg.hidden_size;
+        let pad = self.cfg.pad_token_id as usize;
         let mut x = vec![0.0f32; batch.batch * batch.seq_len * h];
         for b in 0..batch.batch {
+            let mut seen = 0;
             for s in 0..batch.seq_len {
                 let i = b * batch.seq_len + s;
                 let id = batch.input_ids[i] as usize;
                 let tt = batch.token_type_ids[i] as usize;
+                let p = match self.cfg.arch {
+                    Arch::Bert => s,
+                    Arch::Mpnet if id == pad => pad,
+                    Arch::Mpnet => {
+                        seen += 1;
+                        pad + seen
+                    }
+                };
                 let word = w.word_embeddings.data.get(id * h..(id + 1) * h);
-                let pos = w.position_embeddings.data.get(s * h..(s + 1) * h);
+                let pos = w.position_embeddings.data.get(p * h..(p + 1) * h);
                 let (Some(word), Some(pos)) = (word, pos) else {
                     return Err(BuildError::Shape(format!(
                         "token {id} at position {s} is outside the embedding tables"
                     )));
                 };
-                let ty = w.token_type_embeddings.as_ref().and_then(|t| t.data.get(tt * h..(tt + 1) * h));
+                let ty = match self.cfg.arch {
+                    Arch::Bert => w.token_type_embeddings.as_ref().and_then(|t| t.data.get(tt * h..(tt + 1) * h)),
+                    Arch::Mpnet => None,
+                };
                 for c in 0..h {
                     let mut v = word[c];
                     if let Some(ty) = ty {
@@ -165,6 +176,29 @@ impl DeviceEncoder {
 
     /// Run the encoder on a tokenized batch.
     pub fn forward(&self, w: &EncoderWeights, batch: &Batch, timeout: Duration) -> Result<EncoderRun, BuildError> {
+        // A score bias is moved in 64-byte lines, so its rows need a multiple of 16 keys: pad the
+        // batch (padded keys are masked out, so real tokens do not change) and trim the result.
+        if self.cfg.arch == Arch::Mpnet && !batch.seq_len.is_multiple_of(16) {
+            let s16 = batch.seq_len.div_ceil(16) * 16;
+            let widen = |v: &[u32], fill: u32| -> Vec<u32> {
+                v.chunks(batch.seq_len)
+                    .flat_map(|r| r.iter().copied().chain(std::iter::repeat_n(fill, s16 - batch.seq_len)))
+                    .collect()
+            };
+            let padded = Batch {
+                batch: batch.batch,
+                seq_len: s16,
+                input_ids: widen(&batch.input_ids, self.cfg.pad_token_id),
+                attention_mask: widen(&batch.attention_mask, 0),
+                token_type_ids: widen(&batch.token_type_ids, 0),
+                lengths: batch.lengths.clone(),
+            };
+            let mut run = self.forward(w, &padded, timeout)?;
+            let h = self.cfg.hidden_size;
+            run.hidden =
+                run.hidden.chunks(s16 * h).flat_map(|sent| sent[..batch.seq_len * h].iter().copied()).collect();
+            return Ok(run);
+        }
         let cfg = &self.cfg;
         let (h, inter) = (cfg.hidden_size, cfg.intermediate_size);
         let tokens = batch.batch * batch.seq_len;
@@ -176,6 +210,26 @@ impl DeviceEncoder {
         let ctx = dev.alloc::<f32>(Memory::Ddr, tokens * h)?;
         let mid = dev.alloc::<f32>(Memory::Ddr, tokens * inter)?;
         let eps = cfg.layer_norm_eps as f32;
+        let score_bias = match (&cfg.arch, &w.relative_attention_bias) {
+            (Arch::Mpnet, Some(table)) => {
+                let (s, nh, nb) = (batch.seq_len, cfg.num_heads, cfg.relative_attention_num_buckets);
+                let mut bias = vec![0.0f32; nh * s * s];
+                for i in 0..s {
+                    for j in 0..s {
+                        let bucket = crate::nn::reference::relative_position_bucket(
+                            j as i64 - i as i64,
+                            nb,
+                            crate::nn::reference::MPNET_MAX_DISTANCE,
+                        );
+                        for head in 0..nh {
+                            bias[(head * s + i) * s + j] = table.data[bucket * nh + head];
+                        }
+                    }
+                }
+                Some(dev.alloc_from(Memory::Ddr, &bias)?)
+            }
+            _ => None,
+        };
 
         let mut pb = ProgramBuilder::new();
         let mut blocks = [0u64; ENGINES];
@@ -209,7 +263,7 @@ impl DeviceEncoder {
                 v_col: 2 * h,
                 ctx_line: ctx.line(),
                 ctx_pitch: h,
-                bias_line: None,
+                bias_line: score_bias.as_ref().map(|b| b.line()),
             };
             att.emit(&mut pb, &mut blocks)?;
             flops +=
@@ -278,8 +332,9 @@ fn barrier(pb: &mut ProgramBuilder) -> Result<(), BuildError> {
     pb.push(Opcode::Decoder, 1, 1, vec![Payload::Decoder(DecoderOp { kind: 1 })])
 }
 
-/// LayerNorm of a token-major `[rows, cols]` buffer through MemC0 (cols <= 512): per 256-row tile,
-/// load the tile into one bank while the previous tile drains through the LayerNorm to DRAM.
+/// LayerNorm of a token-major `[rows, cols]` buffer on the MemC store path: through MemC0 when
+/// a row fits one MemC (cols <= 512), else split across the MemC0/MemC1 pair. Per 256-row tile, one
+/// bank loads while the previous tile drains through the LayerNorm to DRAM.
 pub fn emit_layernorm(
     pb: &mut ProgramBuilder,
     rows: usize,
@@ -289,73 +344,81 @@ pub fn emit_layernorm(
     params_line: u64,
     eps: f32,
 ) -> Result<(), BuildError> {
-    if cols > 512 || cols % 16 != 0 {
-        return Err(BuildError::Shape(format!("LayerNorm over {cols} columns: multiples of 16 up to 512 fit MemC")));
+    if cols > 1024 || !cols.is_multiple_of(16) {
+        return Err(BuildError::Shape(format!(
+            "LayerNorm over {cols} columns: multiples of 16 up to 1024 fit a MemC pair"
+        )));
     }
     let lines = |x: u64| u32::try_from(x).map_err(|_| BuildError::Shape("address exceeds 32-bit lines".into()));
-    let port = DramPort::MemC(0).bits();
-    let chunk = (cols / 16) as u32;
-    pb.push(
-        Opcode::Ddr,
-        1,
-        1,
-        vec![Payload::Dram(DramOp {
-            start: lines(params_line)?,
-            chunk_lines: 2 * chunk,
-            chunk_count: 1,
-            port,
+    let pitch = (cols / 16) as u32;
+    // (MemC instance, first column, width) of each half.
+    let halves: Vec<(u32, usize, usize)> =
+        (0..cols.div_ceil(512)).map(|u| (u as u32, u * 512, (cols - u * 512).min(512))).collect();
+    let pair = halves.len() == 2;
+    for &(e, c0, w) in &halves {
+        let d = DramOp {
+            start: lines(params_line + c0 as u64 / 16)?,
+            chunk_lines: (w / 16) as u32,
+            chunk_count: 2,
+            chunk_stride: pitch,
+            port: DramPort::MemC(e).bits(),
             ..Default::default()
-        })],
-    )?;
-    let params = MemCOp { load_mode: LoadMode::Params as u32, rows: 1, cols: cols as u32, ..Default::default() };
-    pb.push(Opcode::MemC, 1, 1, vec![Payload::MemC(params)])?;
+        };
+        pb.push(Opcode::Ddr, 1, 1, vec![Payload::Dram(d)])?;
+        let params = MemCOp { load_mode: LoadMode::Params as u32, rows: 1, cols: w as u32, ..Default::default() };
+        pb.push(Opcode::MemC, 1 << e, 1, vec![Payload::MemC(params)])?;
+    }
     let tiles: Vec<(usize, usize)> = (0..rows).step_by(256).map(|r0| (r0, (rows - r0).min(256))).collect();
     for t in 0..=tiles.len() {
         let tt = t as u32;
         let load = tiles.get(t).copied();
         let drain = t.checked_sub(1).map(|p| tiles[p]);
-        if let Some((r0, n)) = load {
-            let start = lines(in_line + (r0 * cols) as u64 / 16)?;
-            let d = DramOp {
-                start,
-                chunk_lines: chunk,
-                chunk_count: n as u32,
-                chunk_stride: chunk,
-                port,
-                ..Default::default()
+        for &(e, c0, w) in &halves {
+            let port = DramPort::MemC(e).bits();
+            if let Some((r0, n)) = load {
+                let start = lines(in_line + (r0 * cols + c0) as u64 / 16)?;
+                let d = DramOp {
+                    start,
+                    chunk_lines: (w / 16) as u32,
+                    chunk_count: n as u32,
+                    chunk_stride: pitch,
+                    port,
+                    ..Default::default()
+                };
+                pb.push(Opcode::Ddr, 1, 1, vec![Payload::Dram(d)])?;
+            }
+            // Load and drain share the rows field: combine them only when the tiles are the same size.
+            let base = MemCOp { fill_bank: tt & 1, drain_bank: (tt + 1) & 1, cols: w as u32, ..Default::default() };
+            let drain_op = drain.map(|(_, n)| MemCOp {
+                drain: 1,
+                post_op: PostOp::LayerNorm as u32,
+                eps: eps.to_bits(),
+                rows: n as u32,
+                ln_pair: pair as u32,
+                ln_total: if pair { cols as u32 } else { 0 },
+                ..base
+            });
+            let load_op = load.map(|(_, n)| MemCOp { load_mode: LoadMode::Tile as u32, rows: n as u32, ..base });
+            let ops: Vec<MemCOp> = match (drain_op, load_op) {
+                (Some(d), Some(l)) if d.rows == l.rows => vec![MemCOp { load_mode: l.load_mode, ..d }],
+                (d, l) => d.into_iter().chain(l).collect(),
             };
-            pb.push(Opcode::Ddr, 1, 1, vec![Payload::Dram(d)])?;
-        }
-        // Load and drain share the rows field: combine them only when the tiles are the same size.
-        let mut ops = Vec::new();
-        let base = MemCOp { fill_bank: tt & 1, drain_bank: (tt + 1) & 1, cols: cols as u32, ..Default::default() };
-        let drain_op = drain.map(|(_, n)| MemCOp {
-            drain: 1,
-            post_op: PostOp::LayerNorm as u32,
-            eps: eps.to_bits(),
-            rows: n as u32,
-            ..base
-        });
-        let load_op = load.map(|(_, n)| MemCOp { load_mode: LoadMode::Tile as u32, rows: n as u32, ..base });
-        match (drain_op, load_op) {
-            (Some(d), Some(l)) if d.rows == l.rows => ops.push(MemCOp { load_mode: l.load_mode, ..d }),
-            (d, l) => ops.extend(d.into_iter().chain(l)),
-        }
-        for op in ops {
-            pb.push(Opcode::MemC, 1, 1, vec![Payload::MemC(op)])?;
-        }
-        if let Some((r0, n)) = drain {
-            let start = lines(out_line + (r0 * cols) as u64 / 16)?;
-            let d = DramOp {
-                start,
-                chunk_lines: chunk,
-                chunk_count: n as u32,
-                chunk_stride: chunk,
-                port,
-                store: 1,
-                ..Default::default()
-            };
-            pb.push(Opcode::Ddr, 1, 1, vec![Payload::Dram(d)])?;
+            for op in ops {
+                pb.push(Opcode::MemC, 1 << e, 1, vec![Payload::MemC(op)])?;
+            }
+            if let Some((r0, n)) = drain {
+                let start = lines(out_line + (r0 * cols + c0) as u64 / 16)?;
+                let d = DramOp {
+                    start,
+                    chunk_lines: (w / 16) as u32,
+                    chunk_count: n as u32,
+                    chunk_stride: pitch,
+                    port,
+                    store: 1,
+                    ..Default::default()
+                };
+                pb.push(Opcode::Ddr, 1, 1, vec![Payload::Dram(d)])?;
+            }
         }
     }
     Ok(())

@@ -171,11 +171,11 @@ impl Gemm {
                 "LayerNorm parameters are needed exactly when the post-op is LayerNorm".into(),
             ));
         }
-        if self.post == PostOp::LayerNorm && self.n > TILE_N {
+        if self.post == PostOp::LayerNorm && (self.n > 2 * TILE_N || !self.n.is_multiple_of(16)) {
             return Err(BuildError::Shape(format!(
-                "LayerNorm over N = {} > {TILE_N} columns needs a row split across a MemC pair, which ISA v{} does not have",
+                "LayerNorm over N = {} columns: a row must fit one MemC pair (N <= {}) and N must be a multiple of 16",
                 self.n,
-                crate::isa::ISA_VERSION
+                2 * TILE_N
             )));
         }
         if self.post == PostOp::Softmax {
@@ -211,23 +211,28 @@ impl Gemm {
             u32::try_from(l).map_err(|_| BuildError::Shape(format!("line address {l} exceeds 32 bits")))
         };
 
-        // LayerNorm parameters, once per MemC that stores a tile (N <= 512: one column tile).
+        // LayerNorm parameters, once per MemC that stores a tile: its column half of gamma and beta.
+        let ln_pair = self.post == PostOp::LayerNorm && self.n > TILE_N;
         if let Some(params_line) = at.params_line {
             let n16 = round16(self.n);
             for e in (0..ENGINES).filter(|e| supers.iter().any(|st| st.engine_active(*e))) {
+                let j = e % 2;
+                let cols = (self.n - j * TILE_N).min(TILE_N);
                 pb.push(
                     Opcode::Ddr,
                     1,
                     1,
                     vec![Payload::Dram(DramOp {
-                        start: line(params_line, 0)?,
-                        chunk_lines: (2 * n16 / 16) as u32,
-                        chunk_count: 1,
+                        start: line(params_line, (j * TILE_N) as u64)?,
+                        chunk_lines: (cols / 16) as u32,
+                        chunk_count: 2,
+                        chunk_stride: (n16 / 16) as u32,
                         port: DramPort::MemC(e as u32).bits(),
                         ..Default::default()
                     })],
                 )?;
-                let op = MemCOp { load_mode: LoadMode::Params as u32, rows: 1, cols: n16 as u32, ..Default::default() };
+                let op =
+                    MemCOp { load_mode: LoadMode::Params as u32, rows: 1, cols: cols as u32, ..Default::default() };
                 pb.push(Opcode::MemC, 1 << e, 1, vec![Payload::MemC(op)])?;
             }
         }
@@ -431,6 +436,10 @@ impl Gemm {
                         op.drain_bank = (c + 1) & 1;
                         op.post_op = self.post as u32;
                         op.eps = self.eps.to_bits();
+                        if ln_pair {
+                            op.ln_pair = 1;
+                            op.ln_total = self.n as u32;
+                        }
                         op.rows = p.rows as u32;
                         op.cols = p.cols16 as u32;
                     };
@@ -474,6 +483,10 @@ impl Gemm {
                 if let Payload::MemC(m) = &mut op {
                     m.post_op = self.post as u32;
                     m.eps = self.eps.to_bits();
+                    if ln_pair {
+                        m.ln_pair = 1;
+                        m.ln_total = self.n as u32;
+                    }
                 }
                 pb.push(Opcode::MemC, 1 << e, 1, vec![op])?;
                 self.store(pb, e, p, at.c_line, nc)?;

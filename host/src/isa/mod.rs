@@ -25,7 +25,7 @@ use fields::payload;
 use serde::{Deserialize, Serialize};
 
 /// Version of the encoding. Bump on any change to a field table, opcode or stream rule.
-pub const ISA_VERSION: u32 = 1;
+pub const ISA_VERSION: u32 = 2;
 /// First word of every program: the bytes "RSNI".
 pub const MAGIC: u32 = u32::from_le_bytes(*b"RSNI");
 /// Words before the first packet.
@@ -294,6 +294,8 @@ payload! {
         send_rb: 2[0;2] "MeshA send: row blocks (1..2)",
         send_cb: 2[2;8] "MeshA send: times each row block's K sequence is sent (1..255)",
         send_kb: 2[10;3] "MeshA send: K blocks per row block (1..4)",
+        ln_pair: 2[13;1] "LayerNorm rows split across this MemC and its partner (C0-C1, C2-C3, C4-C5): the two exchange per-row partial sums",
+        ln_total: 2[14;11] "with ln_pair: columns of the whole LayerNorm row, both halves (cols + partner's cols, up to 1024)",
         eps: 3[0;32] "LayerNorm epsilon (binary32 bits)",
     }
 }

@@ -113,11 +113,30 @@ struct MemCRun {
 
 struct DrainAct {
     stream: Stream,
-    /// Pieces to push, prepared when the drain starts (post-op applied).
+    /// Pieces to push, prepared when the drain starts (post-op applied); for a split LayerNorm,
+    /// once the partial sums have been exchanged.
     pieces: Vec<Chunk>,
     next: usize,
     t: f64,
     first_latency: f64,
+    pair: Option<PairLn>,
+}
+
+/// A LayerNorm whose rows are split across a MemC pair (ISA v2 `ln_pair`).
+struct PairLn {
+    /// 0: send row sums; 1: await the partner's sums, send squared-deviation sums; 2: await the
+    /// partner's, then emit.
+    phase: u8,
+    /// rows x cols of the drained half, row-major.
+    x: Vec<f32>,
+    rows: usize,
+    cols: usize,
+    total: usize,
+    gamma: Vec<f32>,
+    beta: Vec<f32>,
+    eps: f32,
+    mine: Vec<f32>,
+    mean: Vec<f32>,
 }
 
 struct Route {
@@ -744,6 +763,31 @@ impl<'a> Engine<'a> {
                 };
                 let drain = match Drain::from_bits(m.drain).unwrap_or(Drain::None) {
                     Drain::None => None,
+                    Drain::Store if m.ln_pair == 1 => {
+                        let x: Vec<f32> =
+                            (0..rows).flat_map(|r| banks[db][r * MEMC_COLS..r * MEMC_COLS + cols].to_vec()).collect();
+                        let mine = x.chunks(cols).map(numerics::row_sum).collect();
+                        let pair = PairLn {
+                            phase: 0,
+                            x,
+                            rows,
+                            cols,
+                            total: m.ln_total as usize,
+                            gamma: params[..cols].to_vec(),
+                            beta: params[MEMC_COLS..MEMC_COLS + cols].to_vec(),
+                            eps: f32::from_bits(m.eps),
+                            mine,
+                            mean: Vec::new(),
+                        };
+                        Some(DrainAct {
+                            stream: Stream::MemCToDdr(inst as u8),
+                            pieces: Vec::new(),
+                            next: 0,
+                            t: start,
+                            first_latency: self.rates.postop_lat,
+                            pair: Some(pair),
+                        })
+                    }
                     kind => {
                         let post = PostOp::from_bits(m.post_op).unwrap_or(PostOp::None);
                         let tile = post_op_tile(&banks[db], rows, cols, post, params, f32::from_bits(m.eps));
@@ -769,7 +813,7 @@ impl<'a> Engine<'a> {
                             (Stream::MemCToMeshA(inst as u8), pieces)
                         };
                         let first_latency = if post == PostOp::None { 0.0 } else { self.rates.postop_lat };
-                        Some(DrainAct { stream, pieces, next: 0, t: start, first_latency })
+                        Some(DrainAct { stream, pieces, next: 0, t: start, first_latency, pair: None })
                     }
                 };
                 *run = Some(MemCRun { fill, recv_after_load, fill_bank: fb, t_fill: start, drain, start });
@@ -1022,7 +1066,51 @@ impl<'a> Engine<'a> {
                     FillPhase::Done => {}
                 }
                 if let Some(d) = &mut r.drain {
-                    if d.next < d.pieces.len() {
+                    if let Some(p) = d.pair.as_mut().filter(|p| p.phase < 3) {
+                        let (out, inp) = (Stream::MemCPair(inst), Stream::MemCPair(inst ^ 1));
+                        match p.phase {
+                            0 | 1 if fifos[out.index()].space() < p.rows => {
+                                blocked.push(format!("waiting for room on {}", out.name()))
+                            }
+                            0 => {
+                                let ready = d.t + p.rows as f64 / rates.send;
+                                fifos[out.index()].push_chunk(std::sync::Arc::new(p.mine.clone()), ready);
+                                d.t = ready;
+                                p.phase = 1;
+                                progressed = true;
+                            }
+                            _ if fifos[inp.index()].len() < p.rows => {
+                                blocked.push(format!("waiting for the partner's LayerNorm sums on {}", inp.name()))
+                            }
+                            _ => {
+                                let f = &mut fifos[inp.index()];
+                                let start = d.t.max(f.ready_time(p.rows));
+                                let theirs = f.pop_chunk(p.rows, start);
+                                let inv_n = numerics::recip(p.total as f32);
+                                if p.phase == 1 {
+                                    p.mean = p.mine.iter().zip(theirs.iter()).map(|(a, b)| (a + b) * inv_n).collect();
+                                    p.mine =
+                                        p.x.chunks_mut(p.cols)
+                                            .zip(&p.mean)
+                                            .map(|(row, &mean)| numerics::center_and_square_sum(row, mean))
+                                            .collect();
+                                    let ready = start + p.rows as f64 / rates.send;
+                                    fifos[out.index()].push_chunk(std::sync::Arc::new(p.mine.clone()), ready);
+                                    d.t = ready;
+                                    p.phase = 2;
+                                } else {
+                                    for ((row, a), b) in p.x.chunks_mut(p.cols).zip(&p.mine).zip(theirs.iter()) {
+                                        let rstd = numerics::rsqrt((a + b) * inv_n + p.eps);
+                                        numerics::ln_scale(row, rstd, &p.gamma, &p.beta);
+                                    }
+                                    d.pieces = p.x.chunks(PIECE).map(|c| std::sync::Arc::new(c.to_vec())).collect();
+                                    d.t = start;
+                                    p.phase = 3;
+                                }
+                                progressed = true;
+                            }
+                        }
+                    } else if d.next < d.pieces.len() {
                         let f = &mut fifos[d.stream.index()];
                         let n = d.pieces[d.next].len();
                         if f.space() < n {
@@ -1041,7 +1129,10 @@ impl<'a> Engine<'a> {
                     }
                 }
                 let fill_done = matches!(r.fill, FillPhase::Done);
-                let drain_done = r.drain.as_ref().is_none_or(|d| d.next == d.pieces.len());
+                let drain_done = r
+                    .drain
+                    .as_ref()
+                    .is_none_or(|d| d.pair.as_ref().is_none_or(|p| p.phase == 3) && d.next == d.pieces.len());
                 if fill_done && drain_done {
                     let t = r.t_fill.max(r.drain.as_ref().map_or(r.start, |d| d.t));
                     *run = None;
@@ -1165,7 +1256,7 @@ impl<'a> Engine<'a> {
                 self.timeline.push(crate::device::Span {
                     fu: Fu::Mme(e as u8).index() as u16,
                     start: compute_start,
-                    end: end,
+                    end,
                     packet: m.acct.uops as u32,
                 });
                 m.acct.bytes += (BLOCK_ELEMS * 4) as u64;
