@@ -91,3 +91,30 @@ fn models_that_do_not_map_get_a_clear_error() {
     let e = DeviceEncoder::new(&dev, &cfg, &m.weights).err().expect("does not map");
     assert!(e.to_string().contains("hidden size 1040"), "{e}");
 }
+
+#[test]
+fn mpnet_last_hidden_state_matches_hugging_face() {
+    let Some(dir) = ensure_for_tests(ModelId::Mpnet) else { return };
+    let m = LoadedModel::load(&dir).unwrap();
+    let (sentences, shape, want) = golden("all-mpnet-base-v2");
+    let refs: Vec<&str> = sentences.iter().map(|s| s.as_str()).collect();
+    let batch = m.tokenizer.encode_batch(&refs).unwrap();
+    assert_eq!([batch.batch, batch.seq_len, m.config.hidden_size], [shape[0], shape[1], shape[2]]);
+    for kind in backends() {
+        let dev = open(kind);
+        let enc = DeviceEncoder::new(&dev, &m.config, &m.weights).unwrap();
+        let run = enc.forward(&m.weights, &batch, Duration::from_secs(600)).unwrap();
+        let h = m.config.hidden_size;
+        let mut err = 0f32;
+        for b in 0..batch.batch {
+            for s in 0..batch.lengths[b] {
+                let i = (b * batch.seq_len + s) * h;
+                for c in 0..h {
+                    err = err.max((run.hidden[i + c] - want[i + c]).abs());
+                }
+            }
+        }
+        eprintln!("{kind}: MPNet max abs error vs Hugging Face on real tokens: {err:.3e}");
+        assert!(err <= 1e-3, "{kind}: {err}");
+    }
+}

@@ -287,7 +287,27 @@ fn embed(
     );
     let enc = rsn::builder::encoder::DeviceEncoder::new(&device, &m.config, &m.weights).map_err(|e| e.to_string())?;
     let t = std::time::Instant::now();
-    let run = enc.forward(&m.weights, &batch, Duration::from_secs(dev.timeout)).map_err(|e| e.to_string())?;
+    let pl_mhz = device.bitstream().desc.clock.pl_mhz;
+    let mut show_estimate = |est: &[(String, f64)]| {
+        let mut per_layer: Vec<(String, f64)> = Vec::new();
+        for (label, cycles) in est {
+            let key = label.split(' ').take(2).collect::<Vec<_>>().join(" ");
+            match per_layer.last_mut() {
+                Some((k, c)) if *k == key => *c += cycles,
+                _ => per_layer.push((key, *cycles)),
+            }
+        }
+        eprintln!("predicted (roofline, before running):");
+        for (k, c) in per_layer {
+            eprintln!("  {k:<14} {:>10.0} PL cycles  {:>8.3} ms", c, c / (pl_mhz * 1e3));
+        }
+    };
+    let spin = spinner(format!("encoding on the {} backend", device.kind()));
+    let run = enc.forward_reporting(&m.weights, &batch, Duration::from_secs(dev.timeout), &mut |est| {
+        spin.suspend(|| show_estimate(est))
+    });
+    spin.finish_and_clear();
+    let run = run.map_err(|e| e.to_string())?;
     let wall = t.elapsed().as_secs_f64();
     let h = m.config.hidden_size;
     npy::write_f32(out, &[batch.batch, batch.seq_len, h], &run.hidden).map_err(|e| e.to_string())?;
@@ -341,6 +361,17 @@ fn embed(
         }
     }
     Ok(())
+}
+
+/// A spinner with elapsed time on stderr while a long run is under way (drawn only on a terminal).
+fn spinner(msg: String) -> indicatif::ProgressBar {
+    let pb = indicatif::ProgressBar::new_spinner();
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {msg} ({elapsed})") {
+        pb.set_style(style);
+    }
+    pb.set_message(msg);
+    pb.enable_steady_tick(Duration::from_millis(120));
+    pb
 }
 
 fn fmt_util(u: &std::collections::BTreeMap<String, f64>) -> String {

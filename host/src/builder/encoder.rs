@@ -11,7 +11,7 @@ use super::attention::Attention;
 use super::gemm::{Gemm, GemmPlacement};
 use super::{engine_params, BuildError, ProgramBuilder};
 use crate::device::{Buffer, Device, Executable, Memory, RunReport};
-use crate::isa::{DecoderOp, DramOp, DramPort, LoadMode, MemCOp, Opcode, Payload, PostOp, ENGINES};
+use crate::isa::{DramOp, DramPort, LoadMode, MemCOp, Opcode, Payload, PostOp, ENGINES};
 use crate::nn::config::{Arch, ModelConfig};
 use crate::nn::tokenize::Batch;
 use crate::nn::weights::{EncoderWeights, LayerNormW, Linear};
@@ -20,6 +20,9 @@ use std::time::Duration;
 fn round16(x: usize) -> usize {
     x.div_ceil(16) * 16
 }
+
+/// A phase's label and its roofline cycle estimate.
+pub type PhaseEstimate = (String, f64);
 
 /// Device-resident weights of one layer.
 struct LayerBufs {
@@ -52,6 +55,8 @@ pub struct EncoderRun {
     pub instr_words: usize,
     pub uops: u128,
     pub flops: f64,
+    /// Roofline estimate per phase, made before running.
+    pub estimate: Vec<PhaseEstimate>,
 }
 
 /// `W^T` of a PyTorch `[out, in]` weight as a `[in, out]` row-major B operand, scaled.
@@ -176,6 +181,18 @@ impl DeviceEncoder {
 
     /// Run the encoder on a tokenized batch.
     pub fn forward(&self, w: &EncoderWeights, batch: &Batch, timeout: Duration) -> Result<EncoderRun, BuildError> {
+        self.forward_reporting(w, batch, timeout, &mut |_| {})
+    }
+
+    /// As [`Self::forward`]; `predicted` sees the per-phase cycle estimate after compilation, before
+    /// the device runs.
+    pub fn forward_reporting(
+        &self,
+        w: &EncoderWeights,
+        batch: &Batch,
+        timeout: Duration,
+        predicted: &mut dyn FnMut(&[PhaseEstimate]),
+    ) -> Result<EncoderRun, BuildError> {
         // A score bias is moved in 64-byte lines, so its rows need a multiple of 16 keys: pad the
         // batch (padded keys are masked out, so real tokens do not change) and trim the result.
         if self.cfg.arch == Arch::Mpnet && !batch.seq_len.is_multiple_of(16) {
@@ -193,7 +210,7 @@ impl DeviceEncoder {
                 token_type_ids: widen(&batch.token_type_ids, 0),
                 lengths: batch.lengths.clone(),
             };
-            let mut run = self.forward(w, &padded, timeout)?;
+            let mut run = self.forward_reporting(w, &padded, timeout, predicted)?;
             let h = self.cfg.hidden_size;
             run.hidden =
                 run.hidden.chunks(s16 * h).flat_map(|sent| sent[..batch.seq_len * h].iter().copied()).collect();
@@ -234,11 +251,13 @@ impl DeviceEncoder {
         let mut pb = ProgramBuilder::new();
         let mut blocks = [0u64; ENGINES];
         let mut flops = 0.0;
+        pb.phase("embeddings LN");
         emit_layernorm(&mut pb, tokens, h, x0.line(), xa.line(), self.emb_ln.line(), eps)?;
         // Each layer reads xa, keeps its mid-layer state in xb, and writes its output back to xa.
         let (cur, other) = (&xa, &xb);
-        for l in &self.layers {
-            barrier(&mut pb)?;
+        for (li, l) in self.layers.iter().enumerate() {
+            pb.fence_next_load();
+            pb.phase(format!("layer {li} qkv"));
             let g = Gemm { bias: true, ..Gemm::new(tokens, 3 * h, h) };
             flops += g.flops();
             let at = GemmPlacement {
@@ -249,7 +268,8 @@ impl DeviceEncoder {
                 ..Default::default()
             };
             g.emit(&mut pb, at, &mut blocks)?;
-            barrier(&mut pb)?;
+            pb.fence_next_load();
+            pb.phase(format!("layer {li} attention"));
             let att = Attention {
                 batch: batch.batch,
                 seq: batch.seq_len,
@@ -268,7 +288,8 @@ impl DeviceEncoder {
             att.emit(&mut pb, &mut blocks)?;
             flops +=
                 4.0 * (batch.batch * cfg.num_heads) as f64 * (batch.seq_len * batch.seq_len * cfg.head_dim()) as f64;
-            barrier(&mut pb)?;
+            pb.fence_next_load();
+            pb.phase(format!("layer {li} attn-out+LN"));
             let g = Gemm { bias: true, residual: true, post: PostOp::LayerNorm, eps, ..Gemm::new(tokens, h, h) };
             flops += g.flops();
             g.emit(
@@ -283,7 +304,8 @@ impl DeviceEncoder {
                 },
                 &mut blocks,
             )?;
-            barrier(&mut pb)?;
+            pb.fence_next_load();
+            pb.phase(format!("layer {li} ffn-up+GELU"));
             let g = Gemm { bias: true, post: PostOp::Gelu, ..Gemm::new(tokens, inter, h) };
             flops += g.flops();
             g.emit(
@@ -297,7 +319,8 @@ impl DeviceEncoder {
                 },
                 &mut blocks,
             )?;
-            barrier(&mut pb)?;
+            pb.fence_next_load();
+            pb.phase(format!("layer {li} ffn-down+LN"));
             let g = Gemm { bias: true, residual: true, post: PostOp::LayerNorm, eps, ..Gemm::new(tokens, h, inter) };
             flops += g.flops();
             g.emit(
@@ -313,8 +336,10 @@ impl DeviceEncoder {
                 &mut blocks,
             )?;
         }
+        let estimate = pb.estimate(dev.bitstream());
         let exe: Executable = pb.finish(engine_params(&blocks)?)?;
         let checked = dev.check(&exe)?;
+        predicted(&estimate);
         let report = dev.run(&exe, timeout)?;
         let mut out = xa;
         out.sync_from_device()?;
@@ -324,12 +349,9 @@ impl DeviceEncoder {
             instr_words: exe.words.len(),
             uops: checked.uops,
             flops,
+            estimate,
         })
     }
-}
-
-fn barrier(pb: &mut ProgramBuilder) -> Result<(), BuildError> {
-    pb.push(Opcode::Decoder, 1, 1, vec![Payload::Decoder(DecoderOp { kind: 1 })])
 }
 
 /// LayerNorm of a token-major `[rows, cols]` buffer on the MemC store path: through MemC0 when

@@ -25,6 +25,8 @@ pub enum BuildError {
 #[derive(Debug, Default)]
 pub struct ProgramBuilder {
     program: Program,
+    fence_pending: bool,
+    phases: Vec<(String, usize)>,
 }
 
 impl ProgramBuilder {
@@ -33,12 +35,69 @@ impl ProgramBuilder {
     }
 
     /// Append a packet (empty windows are skipped).
-    pub fn push(&mut self, opcode: Opcode, mask: u32, repeat: u32, window: Vec<Payload>) -> Result<(), BuildError> {
+    pub fn push(&mut self, opcode: Opcode, mask: u32, repeat: u32, mut window: Vec<Payload>) -> Result<(), BuildError> {
         if window.is_empty() || repeat == 0 {
             return Ok(());
         }
+        if self.fence_pending && opcode == Opcode::Ddr {
+            if let Some(Payload::Dram(d)) = window.iter_mut().find(|w| matches!(w, Payload::Dram(d) if d.store == 0)) {
+                d.fence = 1;
+                self.fence_pending = false;
+            }
+        }
         self.program.packets.push(Packet::new(opcode, mask, repeat, window));
         Ok(())
+    }
+
+    /// Order the next DDR load after every DDR store emitted so far: the next phase may read what
+    /// this one stores. Everything else (weight prefetch over LPDDR, memory FUs' own queues) runs
+    /// ahead, so one phase's epilogue overlaps the next one's prologue.
+    pub fn fence_next_load(&mut self) {
+        self.fence_pending = true;
+    }
+
+    /// Start a named phase (for the cycle estimate).
+    pub fn phase(&mut self, label: impl Into<String>) {
+        self.phases.push((label.into(), self.program.packets.len()));
+    }
+
+    /// Roofline cycle estimate of each phase: the slowest of its engines' block time, its DDR
+    /// traffic and its LPDDR traffic at the description's rates (phases run back to back).
+    pub fn estimate(&self, bs: &crate::bitstream::Bitstream) -> Vec<(String, f64)> {
+        use crate::topology::{traffic, Dir, Stream};
+        let d = &bs.desc;
+        let per_cycle = |gbps: f64| gbps * 1e9 / (d.clock.pl_mhz * 1e6);
+        let mut out = Vec::new();
+        for (i, (label, start)) in self.phases.iter().enumerate() {
+            let end = self.phases.get(i + 1).map_or(self.program.packets.len(), |p| p.1);
+            let mut blocks = [0f64; ENGINES];
+            let (mut rd, mut wr, mut lp) = (0f64, 0f64, 0f64);
+            for p in &self.program.packets[*start..end] {
+                for inst in p.instances() {
+                    for w in &p.window {
+                        let reps = p.repeat as f64;
+                        if let Payload::Dram(dop) = w {
+                            let bytes = crate::isa::expand::dram_floats(dop) as f64 * 4.0 * reps;
+                            match (p.opcode, dop.store) {
+                                (Opcode::Lpddr, _) => lp += bytes,
+                                (_, 1) => wr += bytes,
+                                _ => rd += bytes,
+                            }
+                        }
+                        for (s, dir, n) in traffic(p.opcode, inst as u8, w) {
+                            if let (Stream::MeshAToMme(e), Dir::Produce) = (s, dir) {
+                                blocks[e as usize] += n as f64 * reps / crate::numerics::BLOCK_ELEMS as f64;
+                            }
+                        }
+                    }
+                }
+            }
+            let engines = blocks.iter().fold(0f64, |a, b| a.max(*b)) * bs.engine_block_cycles();
+            let ddr = rd / per_cycle(d.ddr.read_gbps) + wr / per_cycle(d.ddr.write_gbps);
+            let lpddr = lp / per_cycle(d.lpddr.read_gbps);
+            out.push((label.clone(), engines.max(ddr).max(lpddr)));
+        }
+        out
     }
 
     pub fn program(&self) -> &Program {
