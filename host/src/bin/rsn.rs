@@ -288,7 +288,7 @@ fn embed(
     let enc = rsn::builder::encoder::DeviceEncoder::new(&device, &m.config, &m.weights).map_err(|e| e.to_string())?;
     let t = std::time::Instant::now();
     let pl_mhz = device.bitstream().desc.clock.pl_mhz;
-    let mut show_estimate = |est: &[(String, f64)]| {
+    let show_estimate = |est: &[(String, f64)]| {
         let mut per_layer: Vec<(String, f64)> = Vec::new();
         for (label, cycles) in est {
             let key = label.split(' ').take(2).collect::<Vec<_>>().join(" ");
