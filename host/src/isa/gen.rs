@@ -146,7 +146,11 @@ must be zero. Semantics (executable form: `host/src/isa/expand.rs` and the model
 DRAM chunk c of a DramOp at iteration iter:\n    line = start + iter*iter_offset + c*chunk_stride   (64-byte lines, in the unit's memory window)\n\
 Memory FU banks with toggle = 1:  bank ^ (iter & 1)\n```\n\n",
     );
-    s.push_str("## Opcodes\n\n| opcode | mnemonic | instances | payload words | unit |\n|---|---|---|---|---|\n");
+    s.push_str("## Versions\n\n| version | change |\n|---|---|\n");
+    for (v, what) in HISTORY {
+        let _ = writeln!(s, "| {v} | {what} |");
+    }
+    s.push_str("\n## Opcodes\n\n| opcode | mnemonic | instances | payload words | unit |\n|---|---|---|---|---|\n");
     for o in Opcode::ALL {
         let _ = writeln!(
             s,

@@ -26,6 +26,16 @@ use serde::{Deserialize, Serialize};
 
 /// Version of the encoding. Bump on any change to a field table, opcode or stream rule.
 pub const ISA_VERSION: u32 = 2;
+/// What each ISA version changed (the reference lists it).
+pub const HISTORY: &[(u32, &str)] = &[
+    (1, "initial encoding: decoder, DDR/LPDDR chunked DRAM mOPs, MemA/MemB/MemC, MeshA/MeshB"),
+    (
+        2,
+        "MemC `ln_pair` / `ln_total` and the MemC pair streams: a LayerNorm row of up to 1024 columns split across \
+         MemC0-1, MemC2-3 or MemC4-5, which exchange per-row partial sums (BERT-base/Large and MPNet hidden sizes)",
+    ),
+];
+
 /// First word of every program: the bytes "RSNI".
 pub const MAGIC: u32 = u32::from_le_bytes(*b"RSNI");
 /// Words before the first packet.
