@@ -57,6 +57,8 @@ pub struct EncoderRun {
     pub flops: f64,
     /// Roofline estimate per phase, made before running.
     pub estimate: Vec<PhaseEstimate>,
+    /// Host wall seconds of the device run alone (submit to done).
+    pub run_wall_s: f64,
 }
 
 /// `W^T` of a PyTorch `[out, in]` weight as a `[in, out]` row-major B operand, scaled.
@@ -340,7 +342,9 @@ impl DeviceEncoder {
         let exe: Executable = pb.finish(engine_params(&blocks)?)?;
         let checked = dev.check(&exe)?;
         predicted(&estimate);
+        let t = std::time::Instant::now();
         let report = dev.run(&exe, timeout)?;
+        let run_wall_s = t.elapsed().as_secs_f64();
         let mut out = xa;
         out.sync_from_device()?;
         Ok(EncoderRun {
@@ -350,6 +354,7 @@ impl DeviceEncoder {
             uops: checked.uops,
             flops,
             estimate,
+            run_wall_s,
         })
     }
 }

@@ -127,6 +127,8 @@ pub struct GemmRun {
     pub report: RunReport,
     pub instr_words: usize,
     pub uops: u128,
+    /// Host wall seconds of the device run alone (submit to done), without staging the operands.
+    pub run_wall_s: f64,
 }
 
 /// Allocate, load, compile, run and read back `C = A x B (+ bias)` on `device`.
@@ -163,7 +165,15 @@ pub fn run_gemm(
         ..Default::default()
     })?;
     let checked = device.check(&exe)?;
+    let t = std::time::Instant::now();
     let report = device.run(&exe, timeout)?;
+    let run_wall_s = t.elapsed().as_secs_f64();
     c_buf.sync_from_device()?;
-    Ok(GemmRun { c: g.unpack_c(c_buf.as_slice()), report, instr_words: exe.words.len(), uops: checked.uops })
+    Ok(GemmRun {
+        c: g.unpack_c(c_buf.as_slice()),
+        report,
+        instr_words: exe.words.len(),
+        uops: checked.uops,
+        run_wall_s,
+    })
 }
