@@ -185,7 +185,7 @@ module rsn_decoder (
   assign h_window   = w_data[15:11];
   assign h_repeat   = w_data[31:16];
   assign h_pw       = payload_words(h_op);
-  assign h_need     = 7'(h_window * h_pw);
+  assign h_need     = 7'(h_window) * 7'(h_pw);
   assign words_left = total_q - idx_q - 32'd1;
   // The buffer must flag exactly the word the header calls final (valid from word 3 on).
   assign len_bad    = w_last != (idx_q == total_q - 32'd1);

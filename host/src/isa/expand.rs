@@ -37,9 +37,13 @@ impl Chunk {
 /// The chunks of DRAM mOP `d` at window iteration `iter`, in order. Computed in u64, so a program
 /// cannot wrap addresses around.
 pub fn dram_chunks(d: &DramOp, iter: u32) -> impl Iterator<Item = Chunk> + '_ {
-    let base = d.start as u64 + iter as u64 * d.iter_offset as u64;
-    (0..d.chunk_count as u64)
-        .map(move |c| Chunk { line: base + c * d.chunk_stride as u64, lines: d.chunk_lines as u64 })
+    (0..d.chunk_count).map(move |c| dram_chunk(d, iter, c))
+}
+
+/// Chunk `c` of DRAM mOP `d` at window iteration `iter`.
+pub fn dram_chunk(d: &DramOp, iter: u32, c: u32) -> Chunk {
+    let line = d.start as u64 + iter as u64 * d.iter_offset as u64 + c as u64 * d.chunk_stride as u64;
+    Chunk { line, lines: d.chunk_lines as u64 }
 }
 
 /// Total f32 elements a DRAM mOP moves per iteration.

@@ -70,6 +70,24 @@ struct DramRun {
     fence: Option<u64>,
 }
 
+impl DramRun {
+    /// The next piece of the current chunk: (byte offset, floats).
+    fn piece(&self) -> (u64, usize) {
+        let chunk = expand::dram_chunk(&self.d, self.iter, self.chunk);
+        let n = (chunk.floats() - self.off) as usize;
+        (chunk.byte_offset() + self.off * 4, n.min(PIECE))
+    }
+
+    /// Account `n` moved floats; steps to the next chunk at the end of one.
+    fn advance(&mut self, n: usize) {
+        self.off += n as u64;
+        if self.off == expand::dram_chunk(&self.d, self.iter, self.chunk).floats() {
+            self.off = 0;
+            self.chunk += 1;
+        }
+    }
+}
+
 struct LoadAct {
     stream: Stream,
     total: usize,
@@ -860,9 +878,7 @@ impl<'a> Engine<'a> {
                     Some(DramPort::MemC(i)) => Stream::DdrToMemC(i as u8),
                     None => unreachable!("checked at decode"),
                 };
-                let chunk = expand::dram_chunks(&r.d, r.iter).nth(r.chunk as usize).expect("chunk in range");
-                let chunk_floats = chunk.floats() as usize;
-                let n = (chunk_floats - r.off as usize).min(PIECE);
+                let (byte, n) = r.piece();
                 let f = &mut fifos[stream.index()];
                 if f.space() < n {
                     return Ok(Step::Blocked(format!(
@@ -871,7 +887,6 @@ impl<'a> Engine<'a> {
                         f.space()
                     )));
                 }
-                let byte = chunk.byte_offset() + r.off * 4;
                 let memory = if lp { Memory::Lpddr } else { Memory::Ddr };
                 let mut buf = vec![0.0f32; n];
                 self.mem
@@ -889,11 +904,7 @@ impl<'a> Engine<'a> {
                 u.acct.step(r.t, start, dur, false);
                 u.acct.bytes += (n * 4) as u64;
                 r.t = start + dur;
-                r.off += n as u64;
-                if r.off as usize == chunk_floats {
-                    r.off = 0;
-                    r.chunk += 1;
-                }
+                r.advance(n);
                 Ok(Step::Progress)
             }
             UnitKind::DdrWrite(run) => {
@@ -906,9 +917,7 @@ impl<'a> Engine<'a> {
                 }
                 let Some(DramPort::MemC(i)) = DramPort::from_bits(r.d.port) else { unreachable!("checked at decode") };
                 let stream = Stream::MemCToDdr(i as u8);
-                let chunk = expand::dram_chunks(&r.d, r.iter).nth(r.chunk as usize).expect("chunk in range");
-                let chunk_floats = chunk.floats() as usize;
-                let n = (chunk_floats - r.off as usize).min(PIECE);
+                let (byte, n) = r.piece();
                 let f = &mut fifos[stream.index()];
                 if f.len() < n {
                     return Ok(Step::Blocked(format!(
@@ -917,7 +926,6 @@ impl<'a> Engine<'a> {
                         f.len()
                     )));
                 }
-                let byte = chunk.byte_offset() + r.off * 4;
                 let dur = (n * 4) as f64 / rates.ddr_wr;
                 let earliest = r.t.max(f.ready_time(n));
                 let start = self.ddr_bus.reserve(earliest, dur);
@@ -929,11 +937,7 @@ impl<'a> Engine<'a> {
                 u.acct.step(r.t, start, dur, true);
                 u.acct.bytes += (n * 4) as u64;
                 r.t = start + dur;
-                r.off += n as u64;
-                if r.off as usize == chunk_floats {
-                    r.off = 0;
-                    r.chunk += 1;
-                }
+                r.advance(n);
                 Ok(Step::Progress)
             }
             UnitKind::Mem { banks, cols: bank_cols, rows: bank_rows, run } => {
