@@ -139,7 +139,7 @@ pub fn bench(device: &Device, w: &Workload, seed: u64, timeout: Duration) -> Res
             let total_wall_s = t.elapsed().as_secs_f64();
             let wall_s = run.run_wall_s;
             let reference = reference_gemm_f64(&a, &b, m, n, k);
-            let max_abs_err = run.c.iter().zip(&reference).map(|(x, y)| (*x as f64 - y).abs()).fold(0.0f64, f64::max);
+            let max_abs_err = max_abs_diff(run.c.iter().map(|x| *x as f64), reference.iter().copied());
             let cpu_sgemm_s = time_cpu_sgemm(&a, &b, m, n, k);
             let mut r = result(device, w, &run.report, g.flops(), wall_s, run.instr_words, run.uops, seed);
             r.total_wall_s = total_wall_s;
@@ -265,9 +265,8 @@ fn encoder_bench(
     r.total_wall_s = total_wall_s;
     if check {
         let reference = crate::nn::forward(cfg, wts, &batch).map_err(|e| BuildError::Shape(e.to_string()))?;
-        r.max_abs_err = Some(
-            run.hidden.iter().zip(&reference.data).map(|(x, y)| (*x as f64 - *y as f64).abs()).fold(0.0, f64::max),
-        );
+        r.max_abs_err =
+            Some(max_abs_diff(run.hidden.iter().map(|x| *x as f64), reference.data.iter().map(|y| *y as f64)));
     }
     r.seq_per_s = Some(b as f64 / (r.device_ms * 1e-3));
     r.paper_ms = paper;
@@ -334,6 +333,11 @@ pub fn synthetic_bert_large(layers: usize, seed: u64) -> (ModelConfig, EncoderWe
     (cfg, wts)
 }
 
+/// Largest |a - b|; a NaN anywhere counts as an infinite error (f64::max would hide it).
+pub fn max_abs_diff(a: impl Iterator<Item = f64>, b: impl Iterator<Item = f64>) -> f64 {
+    a.zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, |m, e| if e.is_nan() { f64::INFINITY } else { m.max(e) })
+}
+
 /// f64 reference product (independent of the device's numerics), multi-threaded.
 pub fn reference_gemm_f64(a: &[f32], b: &[f32], m: usize, n: usize, k: usize) -> Vec<f64> {
     let a64: Vec<f64> = a.iter().map(|x| *x as f64).collect();
@@ -390,4 +394,24 @@ pub fn time_cpu_sgemm(a: &[f32], b: &[f32], m: usize, n: usize, k: usize) -> f64
     }
     std::hint::black_box(&c);
     best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nan_is_an_infinite_error() {
+        assert_eq!(max_abs_diff([1.0, f64::NAN].into_iter(), [1.0, 2.0].into_iter()), f64::INFINITY);
+        assert_eq!(max_abs_diff([1.0, 3.0].into_iter(), [1.5, 2.0].into_iter()), 1.0);
+    }
+
+    #[test]
+    fn workloads_parse_and_print() {
+        for w in ["gemm:1,2,3", "minilm:2,16", "mpnet:1,8", "bert-large-layer:6,512", "bert-large:8,384,24"] {
+            assert_eq!(w.parse::<Workload>().unwrap().to_string(), w);
+        }
+        assert!("gemm:0,1,1".parse::<Workload>().is_err());
+        assert!("bert:1,2".parse::<Workload>().unwrap_err().contains("unknown workload kind"));
+    }
 }

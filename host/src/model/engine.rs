@@ -169,8 +169,20 @@ enum UnitKind {
     DdrRead(Option<DramRun>),
     DdrWrite(Option<DramRun>),
     Lpddr(Option<DramRun>),
-    Mem { banks: [Vec<f32>; 2], rows: usize, cols: usize, run: Option<MemRun> },
-    MemC { banks: [Vec<f32>; 2], params: Vec<f32>, run: Option<MemCRun> },
+    /// `sent`: blocks already cut from each bank, reused while the bank is unchanged (a tile is
+    /// sent once per engine block it meets, so this saves the copies, not any arithmetic).
+    Mem {
+        banks: [Vec<f32>; 2],
+        rows: usize,
+        cols: usize,
+        run: Option<MemRun>,
+        sent: [Vec<Option<Chunk>>; 2],
+    },
+    MemC {
+        banks: [Vec<f32>; 2],
+        params: Vec<f32>,
+        run: Option<MemCRun>,
+    },
     Mesh(Option<Vec<Route>>),
 }
 
@@ -217,6 +229,9 @@ pub struct Engine<'a> {
     lpddr_bus: BusCalendar,
     rates: Rates,
     timeline: Vec<crate::device::Span>,
+    /// Recycled block buffers: engine outputs and memory sends reuse the blocks consumers are done
+    /// with, so the hot path neither allocates nor clears 64 KiB per block.
+    pool: Vec<Vec<f32>>,
 }
 
 struct Rates {
@@ -327,6 +342,7 @@ impl<'a> Engine<'a> {
                 rows: isa::MEMA_ROWS as usize,
                 cols: isa::MEMA_COLS as usize,
                 run: None,
+                sent: [vec![None; 16], vec![None; 16]],
             };
             units.push(mk(Fu::MemA(i), i, kind));
         }
@@ -335,7 +351,13 @@ impl<'a> Engine<'a> {
             units.push(mk(
                 Fu::MemB(i),
                 i,
-                UnitKind::Mem { banks: bank(r, c), rows: r as usize, cols: c as usize, run: None },
+                UnitKind::Mem {
+                    banks: bank(r, c),
+                    rows: r as usize,
+                    cols: c as usize,
+                    run: None,
+                    sent: [vec![None; 16], vec![None; 16]],
+                },
             ));
         }
         for i in 0..6u8 {
@@ -376,6 +398,7 @@ impl<'a> Engine<'a> {
             lpddr_bus: BusCalendar::default(),
             rates,
             timeline: Vec::new(),
+            pool: Vec::new(),
         })
     }
 
@@ -680,11 +703,12 @@ impl<'a> Engine<'a> {
             (UnitKind::DdrWrite(run), Payload::Dram(d)) => {
                 *run = Some(DramRun { d: *d, iter, chunk: 0, off: 0, t: start, fence: None });
             }
-            (UnitKind::Mem { banks, run, .. }, Payload::MemA(m)) => {
+            (UnitKind::Mem { banks, run, sent, .. }, Payload::MemA(m)) => {
                 let lb = expand::bank(m.load_bank, m.toggle, iter);
                 let sb = expand::bank(m.send_bank, m.toggle, iter);
                 let load = (m.load_en == 1).then(|| {
-                    banks[lb].fill(0.0);
+                    sent[lb].iter_mut().for_each(|b| *b = None);
+                    clear_outside(&mut banks[lb], isa::MEMA_COLS as usize, m.rows as usize, m.cols as usize);
                     LoadAct {
                         stream: Stream::DdrToMemA(inst as u8),
                         total: (m.rows * m.cols) as usize,
@@ -707,11 +731,12 @@ impl<'a> Engine<'a> {
                 });
                 *run = Some(MemRun { load, send, start });
             }
-            (UnitKind::Mem { banks, run, .. }, Payload::MemB(m)) => {
+            (UnitKind::Mem { banks, run, cols: bank_cols, sent, .. }, Payload::MemB(m)) => {
                 let lb = expand::bank(m.load_bank, m.toggle, iter);
                 let sb = expand::bank(m.send_bank, m.toggle, iter);
                 let load = (m.load_en == 1).then(|| {
-                    banks[lb].fill(0.0);
+                    sent[lb].iter_mut().for_each(|b| *b = None);
+                    clear_outside(&mut banks[lb], *bank_cols, m.rows as usize, m.cols as usize);
                     LoadAct {
                         stream: if m.load_src == 1 {
                             Stream::LpddrToMemB(inst as u8)
@@ -940,7 +965,7 @@ impl<'a> Engine<'a> {
                 r.advance(n);
                 Ok(Step::Progress)
             }
-            UnitKind::Mem { banks, cols: bank_cols, rows: bank_rows, run } => {
+            UnitKind::Mem { banks, cols: bank_cols, rows: bank_rows, run, sent } => {
                 let r = run.as_mut().expect("active");
                 let mut progressed = false;
                 let mut blocked = Vec::new();
@@ -955,13 +980,7 @@ impl<'a> Engine<'a> {
                             let start = l.t.max(f.ready_time(n));
                             let dur = n as f64 / rates.load;
                             f.pop_into(&mut buf, start + dur);
-                            let bank = &mut banks[l.bank];
-                            for (j, v) in buf.iter().enumerate() {
-                                let e = l.done + j;
-                                let (row, col) =
-                                    if l.transpose { (e % l.rows, e / l.rows) } else { (e / l.cols, e % l.cols) };
-                                bank[row * *bank_cols + col] = *v;
-                            }
+                            scatter_load(&mut banks[l.bank], *bank_cols, l, &buf);
                             u.acct.step(l.t, start, 0.0, true);
                             l.t = start + dur;
                             l.done += n;
@@ -976,10 +995,20 @@ impl<'a> Engine<'a> {
                             blocked.push(format!("waiting for room on {}", s.stream.name()));
                         } else {
                             let (br, bc) = s.blocks[s.next];
-                            let blk = extract_block(&banks[s.bank], *bank_rows, *bank_cols, br, bc);
+                            let slot = &mut sent[s.bank][br * 4 + bc];
+                            let blk = match slot {
+                                Some(c) => c.clone(),
+                                None => {
+                                    let mut v = take_block(&mut self.pool);
+                                    extract_block_into(&banks[s.bank], *bank_rows, *bank_cols, br, bc, &mut v);
+                                    let c = std::sync::Arc::new(v);
+                                    *slot = Some(c.clone());
+                                    c
+                                }
+                            };
                             let start = s.t.max(f.space_time(BLOCK_ELEMS));
                             let dur = BLOCK_ELEMS as f64 / rates.send;
-                            f.push_chunk(std::sync::Arc::new(blk), start + dur);
+                            f.push_chunk(blk, start + dur);
                             u.acct.step(s.t, start, dur, false);
                             u.acct.bytes += (BLOCK_ELEMS * 4) as u64;
                             s.t = start + dur;
@@ -1058,6 +1087,7 @@ impl<'a> Engine<'a> {
                                     }
                                 }
                             }
+                            give_block(&mut self.pool, blk);
                             u.acct.step(r.t_fill, start, dur, true);
                             r.t_fill = start + dur;
                             *next += 1;
@@ -1236,18 +1266,16 @@ impl<'a> Engine<'a> {
                 return any;
             }
             any = true;
-            let block = |a: &Chunk, b: &Chunk| {
-                let mut c = vec![0.0f32; BLOCK_ELEMS];
-                numerics::mme_block(a, b, &mut c);
-                c
-            };
-            let outs: Vec<Vec<f32>> = if jobs.len() == 1 {
-                vec![block(&jobs[0].1, &jobs[0].2)]
+            let mut outs: Vec<Vec<f32>> = jobs.iter().map(|_| take_block(&mut self.pool)).collect();
+            if jobs.len() == 1 {
+                numerics::mme_block(&jobs[0].1, &jobs[0].2, &mut outs[0]);
             } else {
                 use rayon::prelude::*;
-                jobs.par_iter().map(|(_, a, b, _)| block(a, b)).collect()
-            };
-            for ((e, _, _, start), c) in jobs.into_iter().zip(outs) {
+                jobs.par_iter().zip(outs.par_iter_mut()).for_each(|((_, a, b, _), c)| numerics::mme_block(a, b, c));
+            }
+            for ((e, a, b, start), c) in jobs.into_iter().zip(outs) {
+                give_block(&mut self.pool, a);
+                give_block(&mut self.pool, b);
                 let m = &mut self.mmes[e];
                 let sc = Stream::MmeToMemC(e as u8);
                 // Inputs stream in over eng_in cycles; they overlap the previous block's compute.
@@ -1294,19 +1322,70 @@ fn mesh_routes(selects: [u32; ENGINES], blocks: u32, mesh_a: bool, start: f64) -
 /// The 128x128 block at block coordinates (br, bc) of a rows x cols bank, zero outside the bank.
 fn extract_block(bank: &[f32], rows: usize, cols: usize, br: usize, bc: usize) -> Vec<f32> {
     let mut out = vec![0.0f32; BLOCK_ELEMS];
-    for i in 0..BLOCK {
-        let r = br * BLOCK + i;
-        if r >= rows {
-            break;
-        }
-        let c0 = bc * BLOCK;
-        if c0 >= cols {
-            break;
-        }
-        let n = (cols - c0).min(BLOCK);
-        out[i * BLOCK..i * BLOCK + n].copy_from_slice(&bank[r * cols + c0..r * cols + c0 + n]);
-    }
+    extract_block_into(bank, rows, cols, br, bc, &mut out);
     out
+}
+
+/// As [`extract_block`], writing every element of `out`.
+fn extract_block_into(bank: &[f32], rows: usize, cols: usize, br: usize, bc: usize, out: &mut [f32]) {
+    let c0 = bc * BLOCK;
+    let n = cols.saturating_sub(c0).min(BLOCK);
+    for (i, dst) in out.chunks_exact_mut(BLOCK).enumerate() {
+        let r = br * BLOCK + i;
+        let valid = if r < rows { n } else { 0 };
+        if valid > 0 {
+            dst[..valid].copy_from_slice(&bank[r * cols + c0..r * cols + c0 + valid]);
+        }
+        dst[valid..].fill(0.0);
+    }
+}
+
+/// Write the stream elements `buf` (the next ones after `l.done`) into the bank: row-major
+/// `rows x cols`, or, transposed, a `cols x rows` stream into the same region.
+fn scatter_load(bank: &mut [f32], bank_cols: usize, l: &LoadAct, buf: &[f32]) {
+    // The stream's "row" length: a contiguous run that lands in one bank row (or column).
+    let run = if l.transpose { l.rows } else { l.cols };
+    let mut e = l.done;
+    let mut rest = buf;
+    while !rest.is_empty() {
+        let (major, minor) = (e / run, e % run);
+        let n = (run - minor).min(rest.len());
+        if l.transpose {
+            for (k, v) in rest[..n].iter().enumerate() {
+                bank[(minor + k) * bank_cols + major] = *v;
+            }
+        } else {
+            let at = major * bank_cols + minor;
+            bank[at..at + n].copy_from_slice(&rest[..n]);
+        }
+        e += n;
+        rest = &rest[n..];
+    }
+}
+
+/// Zero a bank except its top-left `rows x cols` region (which the load then writes).
+fn clear_outside(bank: &mut [f32], bank_cols: usize, rows: usize, cols: usize) {
+    for (r, row) in bank.chunks_exact_mut(bank_cols).enumerate() {
+        if r < rows {
+            row[cols.min(bank_cols)..].fill(0.0);
+        } else {
+            row.fill(0.0);
+        }
+    }
+}
+
+/// A block buffer from the pool (its contents are overwritten by the caller).
+fn take_block(pool: &mut Vec<Vec<f32>>) -> Vec<f32> {
+    pool.pop().unwrap_or_else(|| vec![0.0f32; BLOCK_ELEMS])
+}
+
+/// Return a block to the pool once no stream holds it any more.
+fn give_block(pool: &mut Vec<Vec<f32>>, c: Chunk) {
+    if let Ok(v) = std::sync::Arc::try_unwrap(c) {
+        if v.len() == BLOCK_ELEMS && pool.len() < 256 {
+            pool.push(v);
+        }
+    }
 }
 
 /// Apply a completed MemC load to the fill bank (or the parameter memory).

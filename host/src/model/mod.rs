@@ -17,6 +17,7 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
+use zerocopy::IntoBytes;
 
 /// Device memory of the model: one byte vector per allocation.
 #[derive(Default)]
@@ -48,8 +49,13 @@ impl DramMemory {
     pub fn read(&mut self, bounds: &[Allocation], memory: Memory, byte: u64, out: &mut [f32]) -> Result<(), String> {
         let n = out.len() * 4;
         let (buf, off) = self.locate(bounds, memory, byte, n as u64)?;
-        for (o, ch) in out.iter_mut().zip(buf[off..off + n].chunks_exact(4)) {
-            *o = f32::from_le_bytes([ch[0], ch[1], ch[2], ch[3]]);
+        // Device memory is little-endian; on a little-endian host that is a plain copy.
+        if cfg!(target_endian = "little") {
+            out.as_mut_bytes().copy_from_slice(&buf[off..off + n]);
+        } else {
+            for (o, ch) in out.iter_mut().zip(buf[off..off + n].chunks_exact(4)) {
+                *o = f32::from_le_bytes([ch[0], ch[1], ch[2], ch[3]]);
+            }
         }
         Ok(())
     }
@@ -57,8 +63,12 @@ impl DramMemory {
     pub fn write(&mut self, bounds: &[Allocation], memory: Memory, byte: u64, data: &[f32]) -> Result<(), String> {
         let n = data.len() * 4;
         let (buf, off) = self.locate(bounds, memory, byte, n as u64)?;
-        for (ch, v) in buf[off..off + n].chunks_exact_mut(4).zip(data) {
-            ch.copy_from_slice(&v.to_le_bytes());
+        if cfg!(target_endian = "little") {
+            buf[off..off + n].copy_from_slice(data.as_bytes());
+        } else {
+            for (ch, v) in buf[off..off + n].chunks_exact_mut(4).zip(data) {
+                ch.copy_from_slice(&v.to_le_bytes());
+            }
         }
         Ok(())
     }
