@@ -69,3 +69,44 @@ fn bad_requests_fail_with_a_clear_message() {
     let out = rsn(&["embed", "--model", "/nonexistent-model-dir", "--out", "/tmp/x.npy", "hi"]);
     assert!(!out.status.success());
 }
+
+#[test]
+fn embed_writes_the_last_hidden_state_matching_hugging_face() {
+    use rsn::nn::fetch::{ensure_for_tests, ModelId};
+    let Some(dir) = ensure_for_tests(ModelId::MiniLm) else { return };
+    let goldens = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/goldens/all-MiniLM-L6-v2");
+    let meta: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(goldens.join("meta.json")).unwrap()).unwrap();
+    let sentences: Vec<String> =
+        meta["sentences"].as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_string()).collect();
+    let out = std::env::temp_dir().join(format!("rsn-embed-{}.npy", std::process::id()));
+    let mut args =
+        vec!["embed", "--model", dir.to_str().unwrap(), "--backend", "model", "--out", out.to_str().unwrap()];
+    args.extend(sentences.iter().map(|s| s.as_str()));
+    let run = rsn(&args);
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(stderr.contains("predicted (roofline, before running)"), "{stderr}");
+    let got = rsn::nn::npy::read(&out).unwrap();
+    let want_path = goldens.join("last_hidden_state.npy");
+    let want = rsn::nn::npy::read(&want_path).unwrap();
+    assert_eq!(got.shape, want.shape);
+    let mask_path = goldens.join("attention_mask.npy");
+    let mask = rsn::nn::npy::read(&mask_path).unwrap().into_i64(&mask_path).unwrap();
+    let (g, w) = (got.into_f32(&out).unwrap(), want.into_f32(&want_path).unwrap());
+    let h = want_shape_last(&w, &mask);
+    let mut err = 0f32;
+    for (t, m) in mask.iter().enumerate() {
+        if *m == 1 {
+            for c in 0..h {
+                err = err.max((g[t * h + c] - w[t * h + c]).abs());
+            }
+        }
+    }
+    assert!(err <= 1e-3, "rsn embed vs Hugging Face: {err}");
+    let _ = std::fs::remove_file(&out);
+}
+
+fn want_shape_last(w: &[f32], mask: &[i64]) -> usize {
+    w.len() / mask.len()
+}
