@@ -178,10 +178,13 @@ enum UnitKind {
         run: Option<MemRun>,
         sent: [Vec<Option<Chunk>>; 2],
     },
+    /// `pending`: engine products received into each bank but not yet added in; they are
+    /// computed (in parallel) and accumulated in order before anything reads or rewrites the bank.
     MemC {
         banks: [Vec<f32>; 2],
         params: Vec<f32>,
         run: Option<MemCRun>,
+        pending: [Vec<Pending>; 2],
     },
     Mesh(Option<Vec<Route>>),
 }
@@ -232,6 +235,8 @@ pub struct Engine<'a> {
     /// Recycled block buffers: engine outputs and memory sends reuse the blocks consumers are done
     /// with, so the hot path neither allocates nor clears 64 KiB per block.
     pool: Vec<Vec<f32>>,
+    /// Per engine, the operands of the products it has sent to MemC, in stream order.
+    products: Vec<VecDeque<(Chunk, Chunk)>>,
 }
 
 struct Rates {
@@ -365,6 +370,7 @@ impl<'a> Engine<'a> {
                 banks: bank(isa::MEMC_ROWS, isa::MEMC_COLS),
                 params: vec![0.0; 2 * isa::MEMC_COLS as usize],
                 run: None,
+                pending: [Vec::new(), Vec::new()],
             };
             units.push(mk(Fu::MemC(i), i, kind));
         }
@@ -399,6 +405,7 @@ impl<'a> Engine<'a> {
             rates,
             timeline: Vec::new(),
             pool: Vec::new(),
+            products: (0..ENGINES).map(|_| VecDeque::new()).collect(),
         })
     }
 
@@ -765,9 +772,13 @@ impl<'a> Engine<'a> {
                 });
                 *run = Some(MemRun { load, send, start });
             }
-            (UnitKind::MemC { banks, params, run }, Payload::MemC(m)) => {
+            (UnitKind::MemC { banks, params, run, pending }, Payload::MemC(m)) => {
                 let fb = expand::bank(m.fill_bank, m.toggle, iter);
                 let db = expand::bank(m.drain_bank, m.toggle, iter);
+                // Whatever this mOP reads or rewrites must hold every product received so far.
+                for b in [fb, db] {
+                    flush_pending(&mut banks[b], &mut pending[b], &mut self.pool);
+                }
                 let (rows, cols) = (m.rows as usize, m.cols as usize);
                 let recv_seq = (m.recv_en == 1).then(|| {
                     let mut seq = Vec::new();
@@ -1029,7 +1040,7 @@ impl<'a> Engine<'a> {
                 }
                 Ok(if progressed { Step::Progress } else { Step::Blocked(format!("at {pos}: {}", blocked.join("; "))) })
             }
-            UnitKind::MemC { banks, params, run } => {
+            UnitKind::MemC { banks, params, run, pending } => {
                 let r = run.as_mut().expect("active");
                 let mut progressed = false;
                 let mut blocked = Vec::new();
@@ -1073,21 +1084,10 @@ impl<'a> Engine<'a> {
                         } else {
                             let start = r.t_fill.max(f.ready_time(BLOCK_ELEMS));
                             let dur = BLOCK_ELEMS as f64 / rates.send;
-                            let blk = f.pop_chunk(BLOCK_ELEMS, start + dur);
+                            let _placeholder = f.pop_chunk(BLOCK_ELEMS, start + dur);
                             let (br, bc, first) = seq[*next];
-                            let bank = &mut banks[r.fill_bank];
-                            for i in 0..BLOCK {
-                                let row = &mut bank[(br * BLOCK + i) * MEMC_COLS + bc * BLOCK..][..BLOCK];
-                                let part = &blk[i * BLOCK..(i + 1) * BLOCK];
-                                if first {
-                                    row.copy_from_slice(part);
-                                } else {
-                                    for (c, p) in row.iter_mut().zip(part) {
-                                        *c = numerics::accumulate(*c, *p);
-                                    }
-                                }
-                            }
-                            give_block(&mut self.pool, blk);
+                            let (a, b) = self.products[inst as usize].pop_front().expect("one product per block sent");
+                            pending[r.fill_bank].push(Pending { br, bc, first, a, b });
                             u.acct.step(r.t_fill, start, dur, true);
                             r.t_fill = start + dur;
                             *next += 1;
@@ -1219,75 +1219,48 @@ impl<'a> Engine<'a> {
     // ------------------------------------------------------------------------------- engines
 
     fn advance_engines(&mut self) -> bool {
+        // An engine block starts when its operands are in and MemC has room for the result. The
+        // product itself is computed when MemC needs it (see `flush_pending`), in large parallel
+        // batches; here only its timing and its place in the stream are produced.
         let mut any = false;
-        loop {
-            // Gather every engine that can start a block now, compute them in parallel, then
-            // publish the results. Timing is per engine, so the batching does not change it.
-            let mut jobs: Vec<(usize, Chunk, Chunk, f64)> = Vec::new();
-            for e in 0..ENGINES {
-                let (sa, sb, sc) =
-                    (Stream::MeshAToMme(e as u8), Stream::MeshBToMme(e as u8), Stream::MmeToMemC(e as u8));
-                let mut taken = 0usize;
-                let mut t_free = self.mmes[e].t_compute;
-                loop {
-                    let m = &mut self.mmes[e];
-                    if m.left <= taken as u64 {
-                        break;
-                    }
-                    let why = if self.fifos[sa.index()].len() < BLOCK_ELEMS {
-                        Some(sa)
-                    } else if self.fifos[sb.index()].len() < BLOCK_ELEMS {
-                        Some(sb)
-                    } else if self.fifos[sc.index()].space() < (taken + 1) * BLOCK_ELEMS {
-                        Some(sc)
-                    } else {
-                        None
-                    };
-                    if let Some(s) = why {
-                        if taken == 0 {
-                            let what = if s == sc { "room on" } else { "data on" };
-                            m.blocked = format!("waiting for {what} {}", s.name());
-                        }
-                        break;
-                    }
-                    m.blocked.clear();
-                    let ready = self.fifos[sa.index()]
-                        .ready_time(BLOCK_ELEMS)
-                        .max(self.fifos[sb.index()].ready_time(BLOCK_ELEMS));
-                    let start = t_free.max(ready);
-                    let a = self.fifos[sa.index()].pop_chunk(BLOCK_ELEMS, start);
-                    let b = self.fifos[sb.index()].pop_chunk(BLOCK_ELEMS, start);
-                    t_free = start + self.rates.block.max(self.rates.eng_in);
-                    jobs.push((e, a, b, start));
-                    taken += 1;
-                }
-            }
-            if jobs.is_empty() {
-                return any;
-            }
-            any = true;
-            let mut outs: Vec<Vec<f32>> = jobs.iter().map(|_| take_block(&mut self.pool)).collect();
-            if jobs.len() == 1 {
-                numerics::mme_block(&jobs[0].1, &jobs[0].2, &mut outs[0]);
-            } else {
-                use rayon::prelude::*;
-                jobs.par_iter().zip(outs.par_iter_mut()).for_each(|((_, a, b, _), c)| numerics::mme_block(a, b, c));
-            }
-            for ((e, a, b, start), c) in jobs.into_iter().zip(outs) {
-                give_block(&mut self.pool, a);
-                give_block(&mut self.pool, b);
+        for e in 0..ENGINES {
+            let (sa, sb, sc) = (Stream::MeshAToMme(e as u8), Stream::MeshBToMme(e as u8), Stream::MmeToMemC(e as u8));
+            loop {
                 let m = &mut self.mmes[e];
-                let sc = Stream::MmeToMemC(e as u8);
+                if m.left == 0 {
+                    break;
+                }
+                let why = if self.fifos[sa.index()].len() < BLOCK_ELEMS {
+                    Some(sa)
+                } else if self.fifos[sb.index()].len() < BLOCK_ELEMS {
+                    Some(sb)
+                } else if self.fifos[sc.index()].space() < BLOCK_ELEMS {
+                    Some(sc)
+                } else {
+                    None
+                };
+                if let Some(s) = why {
+                    let what = if s == sc { "room on" } else { "data on" };
+                    m.blocked = format!("waiting for {what} {}", s.name());
+                    break;
+                }
+                m.blocked.clear();
+                any = true;
+                let ready =
+                    self.fifos[sa.index()].ready_time(BLOCK_ELEMS).max(self.fifos[sb.index()].ready_time(BLOCK_ELEMS));
+                let start = m.t_compute.max(ready);
+                let a = self.fifos[sa.index()].pop_chunk(BLOCK_ELEMS, start);
+                let b = self.fifos[sb.index()].pop_chunk(BLOCK_ELEMS, start);
                 // Inputs stream in over eng_in cycles; they overlap the previous block's compute.
-                let compute_start = start.max(m.t_compute);
-                let end = compute_start + self.rates.block.max(self.rates.eng_in);
+                let end = start + self.rates.block.max(self.rates.eng_in);
                 let out_start = end.max(m.t_out).max(self.fifos[sc.index()].space_time(BLOCK_ELEMS));
                 m.t_out = out_start + self.rates.eng_out;
-                self.fifos[sc.index()].push_chunk(std::sync::Arc::new(c), m.t_out + self.rates.eng_lat);
-                m.acct.step(m.t_compute, compute_start, self.rates.block, true);
+                self.fifos[sc.index()].push_placeholder(BLOCK_ELEMS, m.t_out + self.rates.eng_lat);
+                self.products[e].push_back((a, b));
+                m.acct.step(m.t_compute, start, self.rates.block, true);
                 self.timeline.push(crate::device::Span {
                     fu: Fu::Mme(e as u8).index() as u16,
-                    start: compute_start,
+                    start,
                     end,
                     packet: m.acct.uops as u32,
                 });
@@ -1297,6 +1270,7 @@ impl<'a> Engine<'a> {
                 m.left -= 1;
             }
         }
+        any
     }
 }
 
@@ -1371,6 +1345,47 @@ fn clear_outside(bank: &mut [f32], bank_cols: usize, rows: usize, cols: usize) {
         } else {
             row.fill(0.0);
         }
+    }
+}
+
+/// An engine product waiting to be added into a MemC bank block.
+struct Pending {
+    br: usize,
+    bc: usize,
+    /// Overwrite instead of accumulate (the first partial of a receive without `acc`).
+    first: bool,
+    a: Chunk,
+    b: Chunk,
+}
+
+/// Compute the pending products (in parallel: each is an independent engine block) and add them
+/// into the bank in the order they were received, as MemC does.
+fn flush_pending(bank: &mut [f32], pending: &mut Vec<Pending>, pool: &mut Vec<Vec<f32>>) {
+    if pending.is_empty() {
+        return;
+    }
+    let mut outs: Vec<Vec<f32>> = pending.iter().map(|_| take_block(pool)).collect();
+    if pending.len() == 1 {
+        numerics::mme_block(&pending[0].a, &pending[0].b, &mut outs[0]);
+    } else {
+        use rayon::prelude::*;
+        pending.par_iter().zip(outs.par_iter_mut()).for_each(|(p, c)| numerics::mme_block(&p.a, &p.b, c));
+    }
+    for (p, blk) in pending.drain(..).zip(outs) {
+        for i in 0..BLOCK {
+            let row = &mut bank[(p.br * BLOCK + i) * MEMC_COLS + p.bc * BLOCK..][..BLOCK];
+            let part = &blk[i * BLOCK..(i + 1) * BLOCK];
+            if p.first {
+                row.copy_from_slice(part);
+            } else {
+                for (c, v) in row.iter_mut().zip(part) {
+                    *c = numerics::accumulate(*c, *v);
+                }
+            }
+        }
+        give_block(pool, std::sync::Arc::new(blk));
+        give_block(pool, p.a);
+        give_block(pool, p.b);
     }
 }
 

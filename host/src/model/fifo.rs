@@ -9,8 +9,10 @@ pub type Chunk = Arc<Vec<f32>>;
 
 #[derive(Debug)]
 struct Seg {
+    /// Empty for a placeholder: the elements exist in time only (see `push_placeholder`).
     data: Chunk,
     off: usize,
+    len: usize,
 }
 
 #[derive(Debug)]
@@ -66,7 +68,18 @@ impl Fifo {
     pub fn push_chunk(&mut self, data: Chunk, ready: f64) {
         debug_assert!(data.len() <= self.space());
         let n = data.len();
-        self.segs.push_back(Seg { data, off: 0 });
+        self.segs.push_back(Seg { data, off: 0, len: n });
+        self.len += n;
+        self.pushed += n as u64;
+        self.arrivals.push_back((self.pushed, ready));
+    }
+
+    /// Push `n` elements whose values the consumer obtains elsewhere (an engine's product that
+    /// is computed when MemC needs it); they occupy the stream and are timed like data. The
+    /// consumer must take them whole with [`Fifo::pop_chunk`].
+    pub fn push_placeholder(&mut self, n: usize, ready: f64) {
+        debug_assert!(n <= self.space());
+        self.segs.push_back(Seg { data: Arc::new(Vec::new()), off: 0, len: n });
         self.len += n;
         self.pushed += n as u64;
         self.arrivals.push_back((self.pushed, ready));
@@ -77,6 +90,7 @@ impl Fifo {
         let mut at = 0;
         while at < out.len() {
             let seg = self.segs.front_mut().expect("caller checked len");
+            assert!(seg.data.len() == seg.len, "placeholders are taken whole with pop_chunk");
             let n = (seg.data.len() - seg.off).min(out.len() - at);
             out[at..at + n].copy_from_slice(&seg.data[seg.off..seg.off + n]);
             seg.off += n;
@@ -88,10 +102,11 @@ impl Fifo {
         self.account_pop(out.len(), t);
     }
 
-    /// Pop `n` elements as one chunk, sharing the pushed chunk when it lines up exactly.
+    /// Pop `n` elements as one chunk, sharing the pushed chunk when it lines up exactly (a
+    /// placeholder comes back as the empty chunk it is).
     pub fn pop_chunk(&mut self, n: usize, t: f64) -> Chunk {
         if let Some(seg) = self.segs.front() {
-            if seg.off == 0 && seg.data.len() == n {
+            if seg.off == 0 && seg.len == n {
                 let seg = self.segs.pop_front().expect("front exists");
                 self.account_pop(n, t);
                 return seg.data;
