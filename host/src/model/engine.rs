@@ -1088,6 +1088,10 @@ impl<'a> Engine<'a> {
                             let (br, bc, first) = seq[*next];
                             let (a, b) = self.products[inst as usize].pop_front().expect("one product per block sent");
                             pending[r.fill_bank].push(Pending { br, bc, first, a, b });
+                            // Bound the operands held back (long K loops): flush in batches.
+                            if pending[r.fill_bank].len() >= MAX_PENDING {
+                                flush_pending(&mut banks[r.fill_bank], &mut pending[r.fill_bank], &mut self.pool);
+                            }
                             u.acct.step(r.t_fill, start, dur, true);
                             r.t_fill = start + dur;
                             *next += 1;
@@ -1347,6 +1351,10 @@ fn clear_outside(bank: &mut [f32], bank_cols: usize, rows: usize, cols: usize) {
         }
     }
 }
+
+/// Products a MemC bank may hold back before computing them (a batch big enough to keep every
+/// core busy, small enough to bound the operands kept alive).
+const MAX_PENDING: usize = 192;
 
 /// An engine product waiting to be added into a MemC bank block.
 struct Pending {
