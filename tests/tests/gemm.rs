@@ -13,6 +13,8 @@ const SHAPES: &[(usize, usize, usize)] = &[
     (300, 600, 130),
     (769, 1025, 64),
     (768, 1024, 384),
+    // 8 engine blocks per K step for 25 steps: more products than MemC holds back at once.
+    (256, 512, 3200),
 ];
 
 #[test]
