@@ -312,29 +312,19 @@ impl Gemm {
                     }
                     continue;
                 }
-                let mut first = true;
-                for &(reps, kcols) in &k_shapes {
-                    let mut reps = reps;
-                    while reps > 0 {
-                        let send = if first { a_pending[i] } else { Some(pat) };
-                        let n = if first || send.is_none() { 1 } else { reps };
-                        let c = a_count[i];
-                        let op = MemAOp {
-                            load_en: 1,
-                            send_en: send.is_some() as u32,
-                            load_bank: c & 1,
-                            send_bank: (c + 1) & 1,
-                            toggle: (n > 1) as u32,
-                            rows: st.rows[i] as u32,
-                            cols: round16(kcols) as u32,
-                            send_rb: send.map_or(0, |p| p.rb),
-                            send_cb: send.map_or(0, |p| p.cb),
-                        };
-                        pb.push(Opcode::MemA, 1 << i, n, vec![Payload::MemA(op)])?;
-                        a_count[i] += n;
-                        reps -= n;
-                        first = false;
-                    }
+                for run in pipeline_runs(&k_shapes, a_pending[i], pat, &mut a_count[i]) {
+                    let op = MemAOp {
+                        load_en: 1,
+                        send_en: run.send.is_some() as u32,
+                        load_bank: run.count & 1,
+                        send_bank: (run.count + 1) & 1,
+                        toggle: (run.n > 1) as u32,
+                        rows: st.rows[i] as u32,
+                        cols: round16(run.kcols) as u32,
+                        send_rb: run.send.map_or(0, |p| p.rb),
+                        send_cb: run.send.map_or(0, |p| p.cb),
+                    };
+                    pb.push(Opcode::MemA, 1 << i, run.n, vec![Payload::MemA(op)])?;
                 }
                 a_pending[i] = Some(pat);
             }
@@ -346,32 +336,22 @@ impl Gemm {
                     }
                     continue;
                 }
-                let mut first = true;
-                for &(reps, kcols) in &k_shapes {
-                    let mut reps = reps;
-                    while reps > 0 {
-                        let send = if first { b_pending[j] } else { Some(pat) };
-                        let n = if first || send.is_none() { 1 } else { reps };
-                        let c = b_count[j];
-                        let op = MemBOp {
-                            load_en: 1,
-                            send_en: send.is_some() as u32,
-                            load_bank: c & 1,
-                            send_bank: (c + 1) & 1,
-                            toggle: (n > 1) as u32,
-                            load_src: 1,
-                            rows: kcols as u32,
-                            cols: round16(st.cols[j]) as u32,
-                            send_kb: send.map_or(0, |_| 1),
-                            send_cb: send.map_or(0, |p| p.cb),
-                            send_reps: send.map_or(0, |p| p.rb),
-                            ..Default::default()
-                        };
-                        pb.push(Opcode::MemB, 1 << j, n, vec![Payload::MemB(op)])?;
-                        b_count[j] += n;
-                        reps -= n;
-                        first = false;
-                    }
+                for run in pipeline_runs(&k_shapes, b_pending[j], pat, &mut b_count[j]) {
+                    let op = MemBOp {
+                        load_en: 1,
+                        send_en: run.send.is_some() as u32,
+                        load_bank: run.count & 1,
+                        send_bank: (run.count + 1) & 1,
+                        toggle: (run.n > 1) as u32,
+                        load_src: 1,
+                        rows: run.kcols as u32,
+                        cols: round16(st.cols[j]) as u32,
+                        send_kb: run.send.map_or(0, |_| 1),
+                        send_cb: run.send.map_or(0, |p| p.cb),
+                        send_reps: run.send.map_or(0, |p| p.rb),
+                        ..Default::default()
+                    };
+                    pb.push(Opcode::MemB, 1 << j, run.n, vec![Payload::MemB(op)])?;
                 }
                 b_pending[j] = Some(pat);
             }
@@ -514,6 +494,35 @@ impl Gemm {
             })],
         )
     }
+}
+
+/// One packet of a double-buffered memory FU: `n` steps from the FU's step `count` on, each loading
+/// `kcols` of K and sending `send`.
+struct Run {
+    count: u32,
+    n: u32,
+    kcols: usize,
+    send: Option<Pattern>,
+}
+
+/// A super-tile's K steps for one memory FU. The first step sends what the FU still holds from the
+/// previous super-tile (if anything); every later step sends this super-tile's previous step, so
+/// they compress into one toggled packet per K shape. Advances the FU's step `count`.
+fn pipeline_runs(k_shapes: &[(u32, usize)], pending: Option<Pattern>, pat: Pattern, count: &mut u32) -> Vec<Run> {
+    let mut runs = Vec::new();
+    let mut first = true;
+    for &(reps, kcols) in k_shapes {
+        let mut reps = reps;
+        while reps > 0 {
+            let send = if first { pending } else { Some(pat) };
+            let n = if first || send.is_none() { 1 } else { reps };
+            runs.push(Run { count: *count, n, kcols, send });
+            *count += n;
+            reps -= n;
+            first = false;
+        }
+    }
+    runs
 }
 
 fn mema_send_only(count: u32, p: Pattern) -> Payload {
