@@ -258,10 +258,6 @@ impl DeviceEncoder {
         // Each layer reads xa, keeps its mid-layer state in xb, and writes its output back to xa.
         let (cur, other) = (&xa, &xb);
         for (li, l) in self.layers.iter().enumerate() {
-            pb.fence_next_load();
-            pb.phase(format!("layer {li} qkv"));
-            let g = Gemm { bias: true, ..Gemm::new(tokens, 3 * h, h) };
-            flops += g.flops();
             let at = GemmPlacement {
                 a_line: cur.line(),
                 b_line: l.wqkv.line(),
@@ -269,8 +265,8 @@ impl DeviceEncoder {
                 c_line: qkv.line(),
                 ..Default::default()
             };
-            g.emit(&mut pb, at, &mut blocks)?;
-            pb.fence_next_load();
+            let g = Gemm { bias: true, ..Gemm::new(tokens, 3 * h, h) };
+            gemm_phase(&mut pb, &mut blocks, &mut flops, format!("layer {li} qkv"), g, at)?;
             pb.phase(format!("layer {li} attention"));
             let att = Attention {
                 batch: batch.batch,
@@ -290,53 +286,35 @@ impl DeviceEncoder {
             att.emit(&mut pb, &mut blocks)?;
             flops +=
                 4.0 * (batch.batch * cfg.num_heads) as f64 * (batch.seq_len * batch.seq_len * cfg.head_dim()) as f64;
-            pb.fence_next_load();
-            pb.phase(format!("layer {li} attn-out+LN"));
-            let g = Gemm { bias: true, residual: true, post: PostOp::LayerNorm, eps, ..Gemm::new(tokens, h, h) };
-            flops += g.flops();
-            g.emit(
-                &mut pb,
-                GemmPlacement {
-                    a_line: ctx.line(),
-                    b_line: l.wo.line(),
-                    bias_line: Some(l.bo.line()),
-                    c_line: other.line(),
-                    residual_line: Some(cur.line()),
-                    params_line: Some(l.ln1.line()),
-                },
-                &mut blocks,
-            )?;
-            pb.fence_next_load();
-            pb.phase(format!("layer {li} ffn-up+GELU"));
+            let ln = Gemm { bias: true, residual: true, post: PostOp::LayerNorm, eps, ..Gemm::new(tokens, h, h) };
+            let at = GemmPlacement {
+                a_line: ctx.line(),
+                b_line: l.wo.line(),
+                bias_line: Some(l.bo.line()),
+                c_line: other.line(),
+                residual_line: Some(cur.line()),
+                params_line: Some(l.ln1.line()),
+            };
+            gemm_phase(&mut pb, &mut blocks, &mut flops, format!("layer {li} attn-out+LN"), ln, at)?;
             let g = Gemm { bias: true, post: PostOp::Gelu, ..Gemm::new(tokens, inter, h) };
-            flops += g.flops();
-            g.emit(
-                &mut pb,
-                GemmPlacement {
-                    a_line: other.line(),
-                    b_line: l.w1.line(),
-                    bias_line: Some(l.b1.line()),
-                    c_line: mid.line(),
-                    ..Default::default()
-                },
-                &mut blocks,
-            )?;
-            pb.fence_next_load();
-            pb.phase(format!("layer {li} ffn-down+LN"));
-            let g = Gemm { bias: true, residual: true, post: PostOp::LayerNorm, eps, ..Gemm::new(tokens, h, inter) };
-            flops += g.flops();
-            g.emit(
-                &mut pb,
-                GemmPlacement {
-                    a_line: mid.line(),
-                    b_line: l.w2.line(),
-                    bias_line: Some(l.b2.line()),
-                    c_line: cur.line(),
-                    residual_line: Some(other.line()),
-                    params_line: Some(l.ln2.line()),
-                },
-                &mut blocks,
-            )?;
+            let at = GemmPlacement {
+                a_line: other.line(),
+                b_line: l.w1.line(),
+                bias_line: Some(l.b1.line()),
+                c_line: mid.line(),
+                ..Default::default()
+            };
+            gemm_phase(&mut pb, &mut blocks, &mut flops, format!("layer {li} ffn-up+GELU"), g, at)?;
+            let at = GemmPlacement {
+                a_line: mid.line(),
+                b_line: l.w2.line(),
+                bias_line: Some(l.b2.line()),
+                c_line: cur.line(),
+                residual_line: Some(other.line()),
+                params_line: Some(l.ln2.line()),
+            };
+            let g = Gemm { k: inter, ..ln };
+            gemm_phase(&mut pb, &mut blocks, &mut flops, format!("layer {li} ffn-down+LN"), g, at)?;
         }
         let estimate = pb.estimate(dev.bitstream());
         let exe: Executable = pb.finish(engine_params(&blocks)?)?;
@@ -357,6 +335,20 @@ impl DeviceEncoder {
             run_wall_s,
         })
     }
+}
+
+/// One GEMM as its own phase, counting its FLOPs.
+fn gemm_phase(
+    pb: &mut ProgramBuilder,
+    blocks: &mut [u64; ENGINES],
+    flops: &mut f64,
+    label: String,
+    g: Gemm,
+    at: GemmPlacement,
+) -> Result<(), BuildError> {
+    pb.phase(label);
+    *flops += g.flops();
+    g.emit(pb, at, blocks)
 }
 
 /// LayerNorm of a token-major `[rows, cols]` buffer on the MemC store path: through MemC0 when

@@ -49,15 +49,12 @@ impl ProgramBuilder {
         Ok(())
     }
 
-    /// Order the next DDR load after every DDR store emitted so far: the next phase may read what
-    /// this one stores. Everything else (weight prefetch over LPDDR, memory FUs' own queues) runs
-    /// ahead, so one phase's epilogue overlaps the next one's prologue.
-    pub fn fence_next_load(&mut self) {
-        self.fence_pending = true;
-    }
-
-    /// Start a named phase (for the cycle estimate).
+    /// Start a named phase (named for the cycle estimate). A phase may read what earlier phases
+    /// stored, so its first DDR load is fenced behind every DDR store emitted so far; everything
+    /// else (weight prefetch over LPDDR, the memory FUs' own queues) runs ahead, so one phase's
+    /// epilogue overlaps the next one's prologue.
     pub fn phase(&mut self, label: impl Into<String>) {
+        self.fence_pending = true;
         self.phases.push((label.into(), self.program.packets.len()));
     }
 
