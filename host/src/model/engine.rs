@@ -471,7 +471,7 @@ impl<'a> Engine<'a> {
             && self.mmes.iter().all(|m| m.left == 0)
     }
 
-    fn report(&self) -> RunReport {
+    fn report(&mut self) -> RunReport {
         let mut end = self.t_dec;
         for u in &self.units {
             end = end.max(u.t);
@@ -501,7 +501,12 @@ impl<'a> Engine<'a> {
         for (e, m) in self.mmes.iter().enumerate() {
             put(&mut counters[Fu::Mme(e as u8).index()], Fu::Mme(e as u8), &m.acct);
         }
-        RunReport { cycles, device_ms: self.bs.cycles_to_ms(cycles), counters, timeline: self.timeline.clone() }
+        RunReport {
+            cycles,
+            device_ms: self.bs.cycles_to_ms(cycles),
+            counters,
+            timeline: std::mem::take(&mut self.timeline),
+        }
     }
 
     fn states(&self) -> Vec<FuState> {
