@@ -35,6 +35,10 @@ use rsn::isa::{
     Payload, Program, ISA_VERSION, MAX_WINDOW, STREAM_HEADER_WORDS,
 };
 
+#[path = "common/splitmix.rs"]
+mod splitmix;
+use splitmix::SplitMix64;
+
 #[derive(Debug, thiserror::Error)]
 enum VecError {
     #[error("usage: decoder_vectors COUNT SEED")]
@@ -51,31 +55,6 @@ enum VecError {
     NotMalformed(&'static str),
     #[error("writing vectors failed: {0}")]
     Io(#[from] io::Error),
-}
-
-/// SplitMix64: seedable and stable, so a seed names the same programs forever.
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    fn u32(&mut self) -> u32 {
-        (self.next_u64() >> 32) as u32
-    }
-    fn below(&mut self, n: u32) -> u32 {
-        self.u32() % n
-    }
-    fn range(&mut self, lo: u32, hi: u32) -> u32 {
-        lo + self.below(hi - lo + 1)
-    }
-    fn chance(&mut self, pct: u32) -> bool {
-        self.below(100) < pct
-    }
 }
 
 // RTL error codes (rtl/decoder/README.md).
@@ -113,7 +92,7 @@ fn queue_of(op: Opcode, inst: u32) -> usize {
 /// field gets exercised, then the DRAM loop sizes reined in to keep simulations short.
 fn random_payload(rng: &mut SplitMix64, op: Opcode) -> Payload {
     let fields = op.fields();
-    let w: Vec<u32> = (0..op.payload_words()).map(|i| rng.u32() & !reserved_mask(fields, i)).collect();
+    let w: Vec<u32> = (0..op.payload_words()).map(|i| rng.next_u32() & !reserved_mask(fields, i)).collect();
     let ok = "reserved bits are cleared";
     match op {
         Opcode::Decoder => {
@@ -153,7 +132,7 @@ fn random_packet(rng: &mut SplitMix64) -> Packet {
     let op = Opcode::ALL[rng.below(8) as usize];
     let inst = (1u32 << op.instances()) - 1;
     let mask = loop {
-        let m = rng.u32() & inst;
+        let m = rng.next_u32() & inst;
         if m != 0 {
             break m;
         }
@@ -316,7 +295,7 @@ fn corrupt(rng: &mut SplitMix64, prog: &Program, words: &[u32]) -> Option<Malfor
         5 => {
             let op = prog.packets[k].opcode;
             let bad = if op.instances() < 6 && rng.chance(70) {
-                (rng.u32() & 0x3f) | 1 << rng.range(op.instances(), 5)
+                (rng.next_u32() & 0x3f) | 1 << rng.range(op.instances(), 5)
             } else {
                 0
             };

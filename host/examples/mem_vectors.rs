@@ -27,6 +27,10 @@ use rsn::isa::fields::reserved_mask;
 use rsn::isa::{self, MemAOp, MemBOp, Opcode, Payload};
 use rsn::validate::check_payload;
 
+#[path = "common/splitmix.rs"]
+mod splitmix;
+use splitmix::SplitMix64;
+
 const BLOCK: usize = 128;
 
 #[derive(Debug, thiserror::Error)]
@@ -41,38 +45,14 @@ enum VecError {
     Io(#[from] io::Error),
 }
 
-/// SplitMix64: seedable and stable, so a seed names the same vectors forever.
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    fn u32(&mut self) -> u32 {
-        (self.next_u64() >> 32) as u32
-    }
-    fn below(&mut self, n: u32) -> u32 {
-        self.u32() % n
-    }
-    fn range(&mut self, lo: u32, hi: u32) -> u32 {
-        lo + self.below(hi - lo + 1)
-    }
-    fn chance(&mut self, pct: u32) -> bool {
-        self.below(100) < pct
-    }
-    /// A size in 1..=max, often an edge (1, max, a multiple of 128 or one off it).
-    fn size(&mut self, max: u32) -> u32 {
-        match self.below(6) {
-            0 => 1,
-            1 => max,
-            2 => (max - self.below(2)).max(1),
-            3 => (BLOCK as u32 * self.range(1, max.div_ceil(BLOCK as u32))).min(max),
-            _ => self.range(1, max),
-        }
+/// A size in 1..=max, often an edge (1, max, a multiple of 128 or one off it).
+fn size(rng: &mut SplitMix64, max: u32) -> u32 {
+    match rng.below(6) {
+        0 => 1,
+        1 => max,
+        2 => (max - rng.below(2)).max(1),
+        3 => (BLOCK as u32 * rng.range(1, max.div_ceil(BLOCK as u32))).min(max),
+        _ => rng.range(1, max),
     }
 }
 
@@ -165,12 +145,12 @@ fn act_b(m: &MemBOp, iter: u32) -> Act {
 fn random_payload(rng: &mut SplitMix64, op: Opcode, inst: u32) -> Payload {
     loop {
         let fields = op.fields();
-        let w: Vec<u32> = (0..op.payload_words()).map(|i| rng.u32() & !reserved_mask(fields, i)).collect();
+        let w: Vec<u32> = (0..op.payload_words()).map(|i| rng.next_u32() & !reserved_mask(fields, i)).collect();
         let p = match op {
             Opcode::MemA => {
                 let mut m = MemAOp::decode(&w).expect("reserved bits are cleared");
-                m.rows = rng.size(isa::MEMA_ROWS);
-                m.cols = rng.size(isa::MEMA_COLS);
+                m.rows = size(rng, isa::MEMA_ROWS);
+                m.cols = size(rng, isa::MEMA_COLS);
                 m.send_rb = rng.range(1, isa::MEMA_ROWS / 128);
                 m.send_cb = rng.range(1, 2);
                 Payload::MemA(m)
@@ -180,8 +160,8 @@ fn random_payload(rng: &mut SplitMix64, op: Opcode, inst: u32) -> Payload {
                 let (rmax, cmax) =
                     if b2 { (isa::MEMB2_ROWS, isa::MEMB2_COLS) } else { (isa::MEMB_ROWS, isa::MEMB_COLS) };
                 let mut m = MemBOp::decode(&w).expect("reserved bits are cleared");
-                m.rows = rng.size(rmax);
-                m.cols = rng.size(cmax);
+                m.rows = size(rng, rmax);
+                m.cols = size(rng, cmax);
                 m.send_kb = rng.range(1, rmax.div_ceil(128));
                 m.send_cb = rng.range(1, cmax.div_ceil(128));
                 m.send_reps = if rng.chance(80) { 1 } else { 2 };
@@ -244,7 +224,7 @@ fn run() -> Result<(), VecError> {
         }
         if let Some((b, r, c, t)) = act.load {
             unit.clear_outside(b, r, c);
-            let data: Vec<u32> = (0..r * c).map(|_| rng.u32()).collect();
+            let data: Vec<u32> = (0..r * c).map(|_| rng.next_u32()).collect();
             for v in &data {
                 writeln!(out, "i {v:08x}")?;
             }

@@ -15,6 +15,10 @@ use std::process::ExitCode;
 
 use rsn::numerics;
 
+#[path = "common/splitmix.rs"]
+mod splitmix;
+use splitmix::SplitMix64;
+
 #[derive(Debug, thiserror::Error)]
 enum VecError {
     #[error("usage: numerics_vectors FUNC COUNT SEED (FUNC: add|mul|exp|recip|rsqrt|erf|gelu)")]
@@ -73,27 +77,6 @@ impl Func {
             Func::Mul => a * b,
             _ => unreachable!("unary functions go through eval1"),
         }
-    }
-}
-
-/// SplitMix64: tiny, seedable, and stable across crate versions, so a seed names the same vectors
-/// forever.
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    fn next_u32(&mut self) -> u32 {
-        (self.next_u64() >> 32) as u32
-    }
-    /// Uniform in 0..n (n > 0); the modulo bias is irrelevant for test coverage.
-    fn below(&mut self, n: u32) -> u32 {
-        self.next_u32() % n
     }
 }
 
