@@ -4,7 +4,7 @@
 #
 # The kernel arguments (register offsets, sizes, which AXI4 master each buffer argument serves) and
 # the 288 AXI4-Stream PLIO ports come from kernel_args.tcl, generated from the host's register map
-# (host/src/xrt/regs.rs) and rsn::isa::plio_ports. The interface contract of the RTL top is in
+# (host/src/regs.rs) and rsn::isa::plio_ports. The interface contract of the RTL top is in
 # regs.md ("Top-level ports").
 
 if {$argc != 3} {

@@ -14,11 +14,8 @@
 // The generators live in `rsn::xrt`, which is compiled only with the `xrt` feature (it needs XRT to
 // build). They use nothing of XRT, so they are compiled here from their sources; these `use`s make
 // their `crate::` paths resolve to the library.
-use rsn::{bitstream, isa};
+use rsn::{bitstream, isa, regs};
 
-#[allow(dead_code)]
-#[path = "../src/xrt/regs.rs"]
-mod regs;
 #[allow(dead_code)]
 #[path = "../src/xrt/uuid.rs"]
 mod uuid;

@@ -80,7 +80,7 @@ pub struct LpddrTiming {
 #[serde(deny_unknown_fields)]
 pub struct MemTiming {
     pub send_floats_per_cycle: f64,
-    pub load_floats_per_cycle: f64,
+    pub line_floats_per_cycle: f64,
     pub postop_latency_cycles: u64,
 }
 
@@ -157,7 +157,7 @@ impl Bitstream {
             ("ddr.write_gbps", desc.ddr.write_gbps),
             ("lpddr.read_gbps", desc.lpddr.read_gbps),
             ("mem.send_floats_per_cycle", desc.mem.send_floats_per_cycle),
-            ("mem.load_floats_per_cycle", desc.mem.load_floats_per_cycle),
+            ("mem.line_floats_per_cycle", desc.mem.line_floats_per_cycle),
             ("mesh.floats_per_cycle", desc.mesh.floats_per_cycle),
         ];
         for (what, v) in positive {

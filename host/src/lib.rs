@@ -12,6 +12,7 @@ pub mod isa;
 pub mod model;
 pub mod nn;
 pub mod numerics;
+pub mod regs;
 pub mod topology;
 pub mod validate;
 #[cfg(feature = "xrt")]

@@ -25,7 +25,7 @@ use fields::payload;
 use serde::{Deserialize, Serialize};
 
 /// Version of the encoding. Bump on any change to a field table, opcode or stream rule.
-pub const ISA_VERSION: u32 = 2;
+pub const ISA_VERSION: u32 = 3;
 /// What each ISA version changed (the reference lists it).
 pub const HISTORY: &[(u32, &str)] = &[
     (1, "initial encoding: decoder, DDR/LPDDR chunked DRAM mOPs, MemA/MemB/MemC, MeshA/MeshB"),
@@ -33,6 +33,11 @@ pub const HISTORY: &[(u32, &str)] = &[
         2,
         "MemC `ln_pair` / `ln_total` and the MemC pair streams: a LayerNorm row of up to 1024 columns split across \
          MemC0-1, MemC2-3 or MemC4-5, which exchange per-row partial sums (BERT-base/Large and MPNet hidden sizes)",
+    ),
+    (
+        3,
+        "MemC `post_op` rewrites the drained rows x cols region of the drain bank in place (a later drain or \
+         accumulation of that bank sees the result); encoding unchanged",
     ),
 ];
 
@@ -294,7 +299,7 @@ payload! {
         drain_bank: 0[6;1] "bank read by the drain (must differ from fill_bank when both run)",
         toggle: 0[7;1] "flip both banks on odd window iterations",
         drain: 0[8;2] "0 none; 1 store rows x cols (row-major) to the DDR unit; 2 send blocks to MeshA (MemC0-3)",
-        post_op: 0[10;3] "applied on the drain path: 0 none; 1 softmax over cols; 2 LayerNorm over cols (params, eps); 3 GELU",
+        post_op: 0[10;3] "applied in place to the drain bank's rows x cols region, then drained: 0 none; 1 softmax over cols; 2 LayerNorm over cols (params, eps); 3 GELU",
         rows: 0[13;9] "rows of the tile (1..256)",
         cols: 0[22;10] "columns of the tile (1..512)",
         recv_rb: 1[0;2] "row blocks received per k iteration (1..2)",

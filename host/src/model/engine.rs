@@ -155,6 +155,8 @@ struct PairLn {
     eps: f32,
     mine: Vec<f32>,
     mean: Vec<f32>,
+    /// The drain bank, which receives the result (post-ops rewrite it in place, ISA v3).
+    bank: usize,
 }
 
 struct Route {
@@ -245,7 +247,7 @@ struct Rates {
     lpddr: f64,
     ddr_lat: f64,
     lpddr_lat: f64,
-    load: f64,
+    line: f64,
     send: f64,
     mesh: f64,
     mesh_lat: f64,
@@ -307,7 +309,7 @@ impl<'a> Engine<'a> {
             lpddr: per_cycle(d.lpddr.read_gbps),
             ddr_lat: d.ddr.latency_cycles as f64,
             lpddr_lat: d.lpddr.latency_cycles as f64,
-            load: d.mem.load_floats_per_cycle,
+            line: d.mem.line_floats_per_cycle,
             send: d.mem.send_floats_per_cycle,
             mesh: d.mesh.floats_per_cycle,
             mesh_lat: d.mesh.latency_cycles as f64,
@@ -837,6 +839,7 @@ impl<'a> Engine<'a> {
                             eps: f32::from_bits(m.eps),
                             mine,
                             mean: Vec::new(),
+                            bank: db,
                         };
                         Some(DrainAct {
                             stream: Stream::MemCToDdr(inst as u8),
@@ -850,6 +853,13 @@ impl<'a> Engine<'a> {
                     kind => {
                         let post = PostOp::from_bits(m.post_op).unwrap_or(PostOp::None);
                         let tile = post_op_tile(&banks[db], rows, cols, post, params, f32::from_bits(m.eps));
+                        if post != PostOp::None {
+                            // ISA v3: the post-op result replaces the drained region of the bank.
+                            for r in 0..rows {
+                                let at = r * MEMC_COLS;
+                                banks[db][at..at + cols].copy_from_slice(&tile[at..at + cols]);
+                            }
+                        }
                         let (stream, pieces) = if kind == Drain::Store {
                             let mut pieces = Vec::new();
                             let flat: Vec<f32> =
@@ -994,7 +1004,7 @@ impl<'a> Engine<'a> {
                         } else {
                             let mut buf = vec![0.0f32; n];
                             let start = l.t.max(f.ready_time(n));
-                            let dur = n as f64 / rates.load;
+                            let dur = n as f64 / rates.line;
                             f.pop_into(&mut buf, start + dur);
                             scatter_load(&mut banks[l.bank], *bank_cols, l, &buf);
                             u.acct.step(l.t, start, 0.0, true);
@@ -1059,7 +1069,7 @@ impl<'a> Engine<'a> {
                             blocked.push(format!("waiting for data on {}", s.name()));
                         } else {
                             let start = r.t_fill.max(f.ready_time(n));
-                            let dur = n as f64 / rates.load;
+                            let dur = n as f64 / rates.line;
                             let at = stage.len();
                             stage.resize(at + n, 0.0);
                             f.pop_into(&mut stage[at..], start + dur);
@@ -1067,6 +1077,11 @@ impl<'a> Engine<'a> {
                             r.t_fill = start + dur;
                             progressed = true;
                             if stage.len() == *need {
+                                if matches!(mode, LoadMode::Broadcast | LoadMode::AddRow) {
+                                    // The staged row is swept over the tile one 32-float bank word
+                                    // per cycle (rtl/memc).
+                                    r.t_fill += (*rows * cols.div_ceil(32)) as f64;
+                                }
                                 let bank = &mut banks[r.fill_bank];
                                 apply_load(bank, params, *mode, stage, *rows, *cols);
                                 r.fill = match r.recv_after_load.take() {
@@ -1146,6 +1161,9 @@ impl<'a> Engine<'a> {
                                         let rstd = numerics::rsqrt((a + b) * inv_n + p.eps);
                                         numerics::ln_scale(row, rstd, &p.gamma, &p.beta);
                                     }
+                                    for (r, row) in p.x.chunks(p.cols).enumerate() {
+                                        banks[p.bank][r * MEMC_COLS..r * MEMC_COLS + p.cols].copy_from_slice(row);
+                                    }
                                     d.pieces = p.x.chunks(PIECE).map(|c| std::sync::Arc::new(c.to_vec())).collect();
                                     d.t = start;
                                     p.phase = 3;
@@ -1160,7 +1178,9 @@ impl<'a> Engine<'a> {
                             blocked.push(format!("waiting for room on {}", d.stream.name()));
                         } else {
                             let start = d.t.max(f.space_time(n));
-                            let dur = n as f64 / rates.send + d.first_latency;
+                            // Stores leave on a DRAM-side (line) stream, mesh sends on a block stream.
+                            let rate = if d.stream == Stream::MemCToDdr(inst) { rates.line } else { rates.send };
+                            let dur = n as f64 / rate + d.first_latency;
                             d.first_latency = 0.0;
                             f.push_chunk(d.pieces[d.next].clone(), start + dur);
                             u.acct.step(d.t, start, dur, false);

@@ -9,7 +9,7 @@
 
 pub mod backend;
 pub mod ffi;
-pub mod regs;
+pub use crate::regs;
 pub mod uuid;
 pub mod vck190;
 pub mod windows;
