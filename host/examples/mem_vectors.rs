@@ -8,16 +8,25 @@
 //! with random load data, and the element sequence the unit must send. The expectation is a direct
 //! re-statement of host/src/model/engine.rs for `UnitKind::Mem` (`begin`, `step_unit`,
 //! `clear_outside`, `scatter_load`, `extract_block_into`); element values are carried as bits,
-//! which is what the model's f32 copies preserve.
+//! which is what the model's f32 copies preserve. Every load is a whole number of 16-float lines
+//! (rows * cols % 16 == 0), as the DRAM side delivers them; the testbench packs the elements into
+//! lines and unpacks the 32-float block beats.
 //!
 //! Format (hex without 0x unless noted):
 //! ```text
 //! config ROWS COLS ISMEMB     bank geometry (decimal) and payload format
-//! u ITER W0 W1                a uOP (ITER decimal), in execution order
+//! abort ITER W0 W1 R C T N    the uOP the testbench starts and aborts mid-way (bank 0 is still
+//!                             all zeros then, so whatever it sends before the abort is +0.0)
+//! zero ITER W0 W1 R C T N     uOPs the testbench runs after the abort, each loading one line of
+//!                             zeros; they return both banks to the all-zero state the `u` uOPs
+//!                             start from (the testbench supplies their 16 zeros itself)
+//! u ITER W0 W1 R C T N        a uOP (ITER decimal), in execution order
 //! i ELEM                      a load element, in stream order (all uOPs' loads concatenated)
 //! o ELEM LAST                 an expected sent element (LAST 1 on each block's final one)
 //! end
 //! ```
+//! R C T N (decimal) restate what the uOP does, for the testbench's cycle count: the load's rows,
+//! cols and transpose flag (0 0 0 without a load) and the number of blocks sent.
 
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
@@ -32,6 +41,8 @@ mod splitmix;
 use splitmix::SplitMix64;
 
 const BLOCK: usize = 128;
+/// Floats per DRAM line (the load stream's beat).
+const LINE: u32 = 16;
 
 #[derive(Debug, thiserror::Error)]
 enum VecError {
@@ -54,6 +65,21 @@ fn size(rng: &mut SplitMix64, max: u32) -> u32 {
         3 => (BLOCK as u32 * rng.range(1, max.div_ceil(BLOCK as u32))).min(max),
         _ => rng.range(1, max),
     }
+}
+
+/// A load shape of whole 16-float lines (rows * cols % 16 == 0): random sizes, then one of them
+/// rounded up to the multiple of 16 / gcd(other, 16) it lacks. Either way round, so both
+/// odd-length stream rows (lines crossing a row boundary) and rows shorter than a line occur, in
+/// both load orientations. `rmax` and `cmax` are multiples of 16, so the rounding stays in range.
+fn shape(rng: &mut SplitMix64, rmax: u32, cmax: u32) -> (u32, u32) {
+    let (mut rows, mut cols) = (size(rng, rmax), size(rng, cmax));
+    let lacks = |other: u32| LINE >> other.trailing_zeros().min(LINE.trailing_zeros());
+    if rng.chance(50) {
+        rows = rows.next_multiple_of(lacks(cols)).min(rmax);
+    } else {
+        cols = cols.next_multiple_of(lacks(rows)).min(cmax);
+    }
+    (rows, cols)
 }
 
 /// One Mem unit of the model: two banks and its geometry.
@@ -149,8 +175,7 @@ fn random_payload(rng: &mut SplitMix64, op: Opcode, inst: u32) -> Payload {
         let p = match op {
             Opcode::MemA => {
                 let mut m = MemAOp::decode(&w).expect("reserved bits are cleared");
-                m.rows = size(rng, isa::MEMA_ROWS);
-                m.cols = size(rng, isa::MEMA_COLS);
+                (m.rows, m.cols) = shape(rng, isa::MEMA_ROWS, isa::MEMA_COLS);
                 m.send_rb = rng.range(1, isa::MEMA_ROWS / 128);
                 m.send_cb = rng.range(1, 2);
                 Payload::MemA(m)
@@ -160,8 +185,7 @@ fn random_payload(rng: &mut SplitMix64, op: Opcode, inst: u32) -> Payload {
                 let (rmax, cmax) =
                     if b2 { (isa::MEMB2_ROWS, isa::MEMB2_COLS) } else { (isa::MEMB_ROWS, isa::MEMB_COLS) };
                 let mut m = MemBOp::decode(&w).expect("reserved bits are cleared");
-                m.rows = size(rng, rmax);
-                m.cols = size(rng, cmax);
+                (m.rows, m.cols) = shape(rng, rmax, cmax);
                 m.send_kb = rng.range(1, rmax.div_ceil(128));
                 m.send_cb = rng.range(1, cmax.div_ceil(128));
                 m.send_reps = if rng.chance(80) { 1 } else { 2 };
@@ -172,11 +196,81 @@ fn random_payload(rng: &mut SplitMix64, op: Opcode, inst: u32) -> Payload {
             }
         };
         // Random words give invalid combinations too (nothing enabled, one bank for both): the
-        // validator is the judge of what the unit must handle.
-        if check_payload(op, inst, &p).is_ok() {
+        // validator is the judge of what the unit must handle. Loads also move whole 16-float
+        // DRAM lines (the program-level stream balance guarantees rows * cols % 16 == 0).
+        if check_payload(op, inst, &p).is_ok() && whole_lines(&p) {
             return p;
         }
     }
+}
+
+/// A load of the payload, if any, is a whole number of 16-float lines.
+fn whole_lines(p: &Payload) -> bool {
+    let (load_en, rows, cols) = match p {
+        Payload::MemA(m) => (m.load_en, m.rows, m.cols),
+        Payload::MemB(m) => (m.load_en, m.rows, m.cols),
+        _ => return false,
+    };
+    load_en == 0 || (rows * cols) % LINE == 0
+}
+
+/// The uOP the testbench aborts (full-bank load of bank 1, send of bank 0) and the two uOPs that
+/// afterwards load one line of zeros into bank 0 and bank 1.
+fn recovery_payloads(op: Opcode, inst: u32) -> (Payload, [Payload; 2]) {
+    if op == Opcode::MemA {
+        let abort = MemAOp {
+            load_en: 1,
+            send_en: 1,
+            load_bank: 1,
+            rows: isa::MEMA_ROWS,
+            cols: isa::MEMA_COLS,
+            send_rb: isa::MEMA_ROWS / 128,
+            send_cb: 2,
+            ..Default::default()
+        };
+        let zero = |b| Payload::MemA(MemAOp { load_en: 1, load_bank: b, rows: 1, cols: LINE, ..Default::default() });
+        (Payload::MemA(abort), [zero(0), zero(1)])
+    } else {
+        let (rmax, cmax) =
+            if inst == 2 { (isa::MEMB2_ROWS, isa::MEMB2_COLS) } else { (isa::MEMB_ROWS, isa::MEMB_COLS) };
+        let abort = MemBOp {
+            load_en: 1,
+            send_en: 1,
+            load_bank: 1,
+            rows: rmax,
+            cols: cmax,
+            send_kb: rmax.div_ceil(128),
+            send_cb: cmax.div_ceil(128),
+            send_reps: 1,
+            ..Default::default()
+        };
+        let zero = |b| Payload::MemB(MemBOp { load_en: 1, load_bank: b, rows: 1, cols: LINE, ..Default::default() });
+        (Payload::MemB(abort), [zero(0), zero(1)])
+    }
+}
+
+/// Encodes a Mem payload and says what it does at iteration `iter`.
+fn encode(p: &Payload, iter: u32) -> Result<(Vec<u32>, Act), VecError> {
+    let mut words = Vec::new();
+    let act = match p {
+        Payload::MemA(m) => {
+            m.encode_into(&mut words)?;
+            act_a(m, iter)
+        }
+        Payload::MemB(m) => {
+            m.encode_into(&mut words)?;
+            act_b(m, iter)
+        }
+        _ => unreachable!("only Mem payloads are generated"),
+    };
+    Ok((words, act))
+}
+
+/// A uOP line: tag, iteration, payload words, then the load shape and block count.
+fn write_uop(out: &mut impl Write, tag: &str, iter: u32, words: &[u32], act: &Act) -> io::Result<()> {
+    let (r, c, t) = act.load.map_or((0, 0, false), |(_, r, c, t)| (r, c, t));
+    let n = act.send.as_ref().map_or(0, |(_, blocks)| blocks.len());
+    writeln!(out, "{tag} {iter} {:08x} {:08x} {r} {c} {} {n}", words[0], words[1], u8::from(t))
 }
 
 fn parse(name: &'static str, value: &str) -> Result<u64, VecError> {
@@ -198,23 +292,20 @@ fn run() -> Result<(), VecError> {
     let mut unit = Unit { rows, cols, banks: [vec![0; rows * cols], vec![0; rows * cols]] };
     let mut out = BufWriter::new(io::stdout().lock());
     writeln!(out, "config {rows} {cols} {}", u32::from(op == Opcode::MemB))?;
+    let (abort, zero) = recovery_payloads(op, inst);
+    for (tag, p) in [("abort", &abort), ("zero", &zero[0]), ("zero", &zero[1])] {
+        if let Err((field, why)) = check_payload(op, inst, p) {
+            panic!("recovery uOP rejected by the validator: {field}: {why}");
+        }
+        let (words, act) = encode(p, 0)?;
+        write_uop(&mut out, tag, 0, &words, &act)?;
+    }
     let mut sent = Vec::new();
     for _ in 0..count {
         let p = random_payload(&mut rng, op, inst);
         let iter = rng.below(4);
-        let mut words = Vec::new();
-        let act = match &p {
-            Payload::MemA(m) => {
-                m.encode_into(&mut words)?;
-                act_a(m, iter)
-            }
-            Payload::MemB(m) => {
-                m.encode_into(&mut words)?;
-                act_b(m, iter)
-            }
-            _ => unreachable!("only Mem payloads are generated"),
-        };
-        writeln!(out, "u {iter} {:08x} {:08x}", words[0], words[1])?;
+        let (words, act) = encode(&p, iter)?;
+        write_uop(&mut out, "u", iter, &words, &act)?;
         // The model's load and send run concurrently on different banks (check_payload), so the
         // send sees the bank as it was before this uOP; extract first, then load.
         if let Some((b, blocks)) = &act.send {
