@@ -15,6 +15,15 @@ pub const SPACE_BYTES: u32 = 0x1000;
 
 /// Bit 0 ap_start, bit 1 ap_done, bit 2 ap_idle, bit 3 ap_ready (the Vitis ap_ctrl_hs protocol).
 pub const AP_CTRL: u32 = 0x000;
+pub const AP_START: u32 = 1;
+pub const AP_DONE: u32 = 2;
+pub const AP_IDLE: u32 = 4;
+/// Global interrupt enable (bit 0).
+pub const GIER: u32 = 0x004;
+/// Interrupt enable: bit 0 ap_done.
+pub const IP_IER: u32 = 0x008;
+/// Interrupt status: bit 0 ap_done; writing a 1 toggles it (clears it once set).
+pub const IP_ISR: u32 = 0x00c;
 
 /// Kernel argument kinds: what XRT writes and how the variadic setter reads it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,6 +116,11 @@ pub const FAULT_DMA_BOUNDS: u32 = 2;
 pub const FAULT_DEADLOCK: u32 = 3;
 pub const FAULT_WATCHDOG: u32 = 4;
 pub const FAULT_ABORTED: u32 = 5;
+/// Every FU finished but data was left on a stream (an unbalanced path); FAULT_DETAIL bit i: stream i
+/// (index = [`crate::topology::Stream::index`], first 64 streams) held data.
+pub const FAULT_STREAM_RESIDUE: u32 = 6;
+/// A DRAM access got an AXI error response; FAULT_DETAIL = the window byte offset of the burst.
+pub const FAULT_BUS_ERROR: u32 = 7;
 /// Read-only: packet index, mOP index and word index of the faulting instruction
 /// ([`NO_POSITION`] when the fault has none).
 pub const FAULT_PACKET: u32 = 0x210;
@@ -153,6 +167,9 @@ pub const fn fu_block(fu: usize) -> u32 {
 pub fn status_registers() -> Vec<(&'static str, u32, &'static str)> {
     vec![
         ("CTRL", AP_CTRL, "rw"),
+        ("GIER", GIER, "rw"),
+        ("IP_IER", IP_IER, "rw"),
+        ("IP_ISR", IP_ISR, "rw"),
         ("MAGIC", MAGIC, "ro"),
         ("VERSION", VERSION, "ro"),
         ("STATUS", STATUS, "ro"),
