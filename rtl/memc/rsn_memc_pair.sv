@@ -1,0 +1,132 @@
+// A MemC LayerNorm pair (MemC 2p and 2p+1): two rsn_memc with their pair streams connected, as the
+// top level wires C0<->C1, C2<->C3, C4<->C5. Every other port of unit u is u<u>_<port>.
+module rsn_memc_pair #(
+  parameter int unsigned Inst0         = 0,  // even: the pair is (Inst0, Inst0 + 1)
+  parameter int unsigned PostExpUnits  = 4,
+  parameter int unsigned PostGeluUnits = 4
+) (
+  input  logic            clk_i,
+  input  logic            rst_ni,
+  input  logic            abort_i,
+  input  logic [15:0]     u0_uop_iter_i,
+  input  logic [127:0]    u0_uop_payload_i,
+  input  logic            u0_uop_valid_i,
+  output logic            u0_uop_ready_o,
+  input  logic [511:0]    u0_ld_data_i,
+  input  logic            u0_ld_valid_i,
+  output logic            u0_ld_ready_o,
+  input  logic [1023:0]   u0_prod_data_i,
+  input  logic            u0_prod_last_i,
+  input  logic            u0_prod_valid_i,
+  output logic            u0_prod_ready_o,
+  output logic [511:0]    u0_st_data_o,
+  output logic            u0_st_valid_o,
+  input  logic            u0_st_ready_i,
+  output logic [1023:0]   u0_mesh_data_o,
+  output logic            u0_mesh_last_o,
+  output logic            u0_mesh_valid_o,
+  input  logic            u0_mesh_ready_i,
+  output logic            u0_busy_o,
+  output logic            u0_wait_in_o,
+  output logic            u0_wait_out_o,
+  input  logic [15:0]     u1_uop_iter_i,
+  input  logic [127:0]    u1_uop_payload_i,
+  input  logic            u1_uop_valid_i,
+  output logic            u1_uop_ready_o,
+  input  logic [511:0]    u1_ld_data_i,
+  input  logic            u1_ld_valid_i,
+  output logic            u1_ld_ready_o,
+  input  logic [1023:0]   u1_prod_data_i,
+  input  logic            u1_prod_last_i,
+  input  logic            u1_prod_valid_i,
+  output logic            u1_prod_ready_o,
+  output logic [511:0]    u1_st_data_o,
+  output logic            u1_st_valid_o,
+  input  logic            u1_st_ready_i,
+  output logic [1023:0]   u1_mesh_data_o,
+  output logic            u1_mesh_last_o,
+  output logic            u1_mesh_valid_o,
+  input  logic            u1_mesh_ready_i,
+  output logic            u1_busy_o,
+  output logic            u1_wait_in_o,
+  output logic            u1_wait_out_o
+);
+
+  logic [31:0] p01_data, p10_data;
+  logic        p01_valid, p01_ready, p10_valid, p10_ready;
+
+  rsn_memc #(
+    .Inst         (Inst0 + 0),
+    .PostExpUnits (PostExpUnits),
+    .PostGeluUnits(PostGeluUnits)
+  ) u_memc0 (
+    .clk_i,
+    .rst_ni,
+    .abort_i,
+    .uop_iter_i    (u0_uop_iter_i),
+    .uop_payload_i (u0_uop_payload_i),
+    .uop_valid_i   (u0_uop_valid_i),
+    .uop_ready_o   (u0_uop_ready_o),
+    .ld_data_i     (u0_ld_data_i),
+    .ld_valid_i    (u0_ld_valid_i),
+    .ld_ready_o    (u0_ld_ready_o),
+    .prod_data_i   (u0_prod_data_i),
+    .prod_last_i   (u0_prod_last_i),
+    .prod_valid_i  (u0_prod_valid_i),
+    .prod_ready_o  (u0_prod_ready_o),
+    .st_data_o     (u0_st_data_o),
+    .st_valid_o    (u0_st_valid_o),
+    .st_ready_i    (u0_st_ready_i),
+    .mesh_data_o   (u0_mesh_data_o),
+    .mesh_last_o   (u0_mesh_last_o),
+    .mesh_valid_o  (u0_mesh_valid_o),
+    .mesh_ready_i  (u0_mesh_ready_i),
+    .busy_o        (u0_busy_o),
+    .wait_in_o     (u0_wait_in_o),
+    .wait_out_o    (u0_wait_out_o),
+    .pair_data_o  (p01_data),
+    .pair_valid_o (p01_valid),
+    .pair_ready_i (p01_ready),
+    .pair_data_i  (p10_data),
+    .pair_valid_i (p10_valid),
+    .pair_ready_o (p10_ready)
+  );
+
+  rsn_memc #(
+    .Inst         (Inst0 + 1),
+    .PostExpUnits (PostExpUnits),
+    .PostGeluUnits(PostGeluUnits)
+  ) u_memc1 (
+    .clk_i,
+    .rst_ni,
+    .abort_i,
+    .uop_iter_i    (u1_uop_iter_i),
+    .uop_payload_i (u1_uop_payload_i),
+    .uop_valid_i   (u1_uop_valid_i),
+    .uop_ready_o   (u1_uop_ready_o),
+    .ld_data_i     (u1_ld_data_i),
+    .ld_valid_i    (u1_ld_valid_i),
+    .ld_ready_o    (u1_ld_ready_o),
+    .prod_data_i   (u1_prod_data_i),
+    .prod_last_i   (u1_prod_last_i),
+    .prod_valid_i  (u1_prod_valid_i),
+    .prod_ready_o  (u1_prod_ready_o),
+    .st_data_o     (u1_st_data_o),
+    .st_valid_o    (u1_st_valid_o),
+    .st_ready_i    (u1_st_ready_i),
+    .mesh_data_o   (u1_mesh_data_o),
+    .mesh_last_o   (u1_mesh_last_o),
+    .mesh_valid_o  (u1_mesh_valid_o),
+    .mesh_ready_i  (u1_mesh_ready_i),
+    .busy_o        (u1_busy_o),
+    .wait_in_o     (u1_wait_in_o),
+    .wait_out_o    (u1_wait_out_o),
+    .pair_data_o  (p10_data),
+    .pair_valid_o (p10_valid),
+    .pair_ready_i (p10_ready),
+    .pair_data_i  (p01_data),
+    .pair_valid_i (p01_valid),
+    .pair_ready_o (p01_ready)
+  );
+
+endmodule
