@@ -13,6 +13,7 @@
 
 mod alloc;
 mod hal;
+pub mod regmap;
 
 pub use alloc::RangeAllocator;
 pub use hal::{Backend, RawRun};
@@ -277,13 +278,7 @@ impl Device {
         let bitstream = opts.bitstream.clone().unwrap_or_else(Bitstream::builtin);
         let backend: Box<dyn Backend> = match kind {
             BackendKind::Model => Box::new(crate::model::ModelBackend::new(bitstream.clone())),
-            BackendKind::Sim => {
-                return Err(DeviceError::NoDevice {
-                    backend: kind,
-                    message: "the Verilator co-simulation backend is not part of this build yet (see README: status)"
-                        .into(),
-                })
-            }
+            BackendKind::Sim => open_sim(&bitstream, opts)?,
             BackendKind::Xrt => open_xrt(&bitstream, opts)?,
         };
         Ok(Device {
@@ -297,6 +292,13 @@ impl Device {
 
     pub fn bitstream(&self) -> &Bitstream {
         &self.shared.bitstream
+    }
+
+    /// Whether this device has MemC's post-op units (softmax, LayerNorm, GELU). Every backend does
+    /// except the co-simulation build of this release, which refuses such programs with
+    /// [`DeviceError::Unsupported`] before they start.
+    pub fn supports_post_ops(&self) -> bool {
+        self.backend().post_ops()
     }
 
     /// One-line description of the backend.
@@ -382,6 +384,19 @@ impl Device {
 #[cfg(feature = "xrt")]
 fn open_xrt(bitstream: &Bitstream, opts: &OpenOptions) -> Result<Box<dyn Backend>> {
     crate::xrt::XrtBackend::open(bitstream, opts).map(|b| Box::new(b) as Box<dyn Backend>)
+}
+
+#[cfg(feature = "sim")]
+fn open_sim(bitstream: &Bitstream, opts: &OpenOptions) -> Result<Box<dyn Backend>> {
+    crate::sim::SimBackend::open(bitstream, opts).map(|b| Box::new(b) as Box<dyn Backend>)
+}
+
+#[cfg(not(feature = "sim"))]
+fn open_sim(_: &Bitstream, _: &OpenOptions) -> Result<Box<dyn Backend>> {
+    Err(DeviceError::NoDevice {
+        backend: BackendKind::Sim,
+        message: "this rsn was built without the `sim` feature (cargo build --features sim; needs verilator)".into(),
+    })
 }
 
 #[cfg(not(feature = "xrt"))]

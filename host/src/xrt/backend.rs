@@ -9,12 +9,12 @@ use super::regs;
 use super::vck190::{self, Manifest};
 use super::windows::Windows;
 use crate::bitstream::Bitstream;
+use crate::device::regmap::{self, arg_plan, bound_pairs, ArgValue};
 use crate::device::{
-    Allocation, Backend, BackendKind, DeviceError, DeviceStatus, FaultCode, FuCounters, FuState, Memory, OpenOptions,
-    RawRun, Result, RunReport,
+    Allocation, Backend, BackendKind, DeviceError, DeviceStatus, FuCounters, FuState, Memory, OpenOptions, RawRun,
+    Result, RunReport,
 };
 use crate::isa::{self, EngineRtp, InstrPos, ENGINES};
-use crate::topology::Fu;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -58,98 +58,6 @@ pub fn arena_bytes(memory: Memory) -> Result<u64> {
         ));
     }
     Ok(bytes)
-}
-
-/// Coalesce the buffers a program may touch into at most [`regs::MAX_BOUNDS`] ranges per the
-/// device's bound registers: merge touching ranges, then the closest neighbours in one memory
-/// (a wider bound still keeps every access inside that memory's arena).
-pub fn bound_pairs(bounds: &[Allocation]) -> Vec<(Memory, u64, u64)> {
-    let rank = |m: Memory| if m == Memory::Ddr { 0 } else { 1 };
-    let mut v: Vec<(Memory, u64, u64)> = bounds
-        .iter()
-        .filter(|a| a.memory != Memory::Instr && a.len > 0)
-        .map(|a| (a.memory, a.offset, a.offset + a.len))
-        .collect();
-    v.sort_by_key(|&(m, s, _)| (rank(m), s));
-    let mut out: Vec<(Memory, u64, u64)> = Vec::with_capacity(v.len());
-    for r in v {
-        match out.last_mut() {
-            Some(last) if last.0 == r.0 && r.1 <= last.2 => last.2 = last.2.max(r.2),
-            _ => out.push(r),
-        }
-    }
-    while out.len() > regs::MAX_BOUNDS {
-        // With more than two ranges over two memories, some neighbours share a memory.
-        let Some(i) = (0..out.len() - 1).filter(|&i| out[i].0 == out[i + 1].0).min_by_key(|&i| out[i + 1].1 - out[i].2)
-        else {
-            break;
-        };
-        out[i].2 = out[i + 1].2;
-        out.remove(i + 1);
-    }
-    out
-}
-
-/// What one kernel argument receives.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ArgValue {
-    /// The base address of a memory window (its arena buffer object).
-    Window(Memory),
-    U32(u32),
-    U64(u64),
-}
-
-/// Every kernel argument's value for one run, in argument-index order (see [`regs::kernel_args`]).
-pub fn arg_plan(instr_offset: u64, words: u32, pairs: &[(Memory, u64, u64)], watchdog: u32) -> Vec<ArgValue> {
-    let mask = pairs.iter().enumerate().filter(|(_, p)| p.0 == Memory::Lpddr).fold(0u32, |m, (i, _)| m | 1 << i);
-    let mut v = vec![
-        ArgValue::Window(Memory::Instr),
-        ArgValue::Window(Memory::Ddr),
-        ArgValue::Window(Memory::Ddr),
-        ArgValue::Window(Memory::Lpddr),
-        ArgValue::Window(Memory::Lpddr),
-        ArgValue::U64(instr_offset),
-        ArgValue::U32(words),
-        ArgValue::U32(pairs.len().min(regs::MAX_BOUNDS) as u32),
-        ArgValue::U32(mask),
-        ArgValue::U32(watchdog),
-    ];
-    for i in 0..regs::MAX_BOUNDS {
-        let (lo, hi) = pairs.get(i).map_or((0, 0), |p| (p.1, p.2));
-        v.push(ArgValue::U64(lo));
-        v.push(ArgValue::U64(hi));
-    }
-    v
-}
-
-fn fault_kind(raw: u32) -> Option<(FaultCode, &'static str)> {
-    Some(match raw {
-        regs::FAULT_ILLEGAL_INSTRUCTION => (FaultCode::IllegalInstruction, "the decoder rejected an instruction"),
-        regs::FAULT_DMA_BOUNDS => (FaultCode::DmaBounds, "a DRAM access fell outside the programmed bounds"),
-        regs::FAULT_DEADLOCK => (FaultCode::Deadlock, "no FU can make progress"),
-        regs::FAULT_WATCHDOG => (FaultCode::Watchdog, "the device watchdog fired (no progress)"),
-        regs::FAULT_ABORTED => (FaultCode::Watchdog, "the run was aborted by the host"),
-        _ => return None,
-    })
-}
-
-fn fu_state_name(raw: u32) -> String {
-    match raw {
-        regs::FU_STATE_IDLE => "idle".into(),
-        regs::FU_STATE_BUSY => "busy".into(),
-        regs::FU_STATE_WAIT_IN => "waiting for input".into(),
-        regs::FU_STATE_WAIT_OUT => "waiting for space downstream".into(),
-        regs::FU_STATE_DONE => "done".into(),
-        n => format!("unknown state {n}"),
-    }
-}
-
-/// Position of mOP `mop` given the packets' positions.
-fn locate_mop(positions: &[InstrPos], mop: u32) -> Option<InstrPos> {
-    let mop = mop as usize;
-    let i = positions.partition_point(|p| p.mop <= mop);
-    let p = positions.get(i.checked_sub(1)?)?;
-    Some(InstrPos { packet: p.packet, mop, word: p.word })
 }
 
 struct InFlight {
@@ -307,83 +215,25 @@ impl XrtBackend {
         (self.bitstream.desc.clock.pl_mhz * 1e6 * WATCHDOG.as_secs_f64()).min(u32::MAX as f64) as u32
     }
 
+    /// The control registers, as the shared register-map readers see them.
+    fn regs(&self) -> KernelRegs<'_> {
+        KernelRegs(&self.kernel)
+    }
+
     fn fu_states(&self, positions: &[InstrPos]) -> Result<Vec<FuState>> {
-        let mut v = Vec::with_capacity(Fu::COUNT);
-        for fu in Fu::all() {
-            let base = regs::fu_block(fu.index());
-            let state = self.kernel.read_reg(base + regs::FU_STATE).map_err(be)?;
-            let cur = self.kernel.read_reg(base + regs::FU_CUR_MOP).map_err(be)?;
-            let queued = self.kernel.read_reg(base + regs::FU_QUEUED).map_err(be)?;
-            let at = (cur != regs::NO_POSITION).then(|| locate_mop(positions, cur)).flatten();
-            v.push(FuState { fu: fu.name(), state: fu_state_name(state), at, queued: queued as usize });
-        }
-        Ok(v)
+        regmap::fu_states(&mut self.regs(), positions)
     }
 
     fn read_counters(&self) -> Result<Vec<FuCounters>> {
-        let k = &self.kernel;
-        let r = |base: u32, off: u32| k.read_reg64(base + off).map_err(be);
-        Fu::all()
-            .into_iter()
-            .map(|fu| {
-                let base = regs::fu_block(fu.index());
-                Ok(FuCounters {
-                    fu: fu.name(),
-                    busy_cycles: r(base, regs::FU_BUSY)?,
-                    stall_in_cycles: r(base, regs::FU_STALL_IN)?,
-                    stall_out_cycles: r(base, regs::FU_STALL_OUT)?,
-                    bytes: r(base, regs::FU_BYTES)?,
-                    uops: r(base, regs::FU_UOPS)?,
-                })
-            })
-            .collect()
+        regmap::read_counters(&mut self.regs())
     }
 
-    /// The fault the device reports, if any.
     fn read_fault(&self, positions: &[InstrPos]) -> Result<Option<DeviceError>> {
-        let raw = self.kernel.read_reg(regs::FAULT_CODE).map_err(be)?;
-        if raw == regs::FAULT_NONE {
-            return Ok(None);
-        }
-        let (code, what) = fault_kind(raw).ok_or_else(|| {
-            open_err("xrtKernelReadRegister", format!("the device reported unknown fault code {raw}"))
-        })?;
-        let at = self.fault_position(positions)?;
-        let detail = self.kernel.read_reg64(regs::FAULT_DETAIL).map_err(be)?;
-        let message = match code {
-            FaultCode::IllegalInstruction => format!("{what} (word {detail:#010x})"),
-            FaultCode::DmaBounds => format!("{what} (byte offset {detail:#x})"),
-            _ => what.to_string(),
-        };
-        let states = self.fu_states(positions).unwrap_or_default();
-        Ok(Some(DeviceError::Fault { code, at, message, states }))
-    }
-
-    fn fault_position(&self, positions: &[InstrPos]) -> Result<Option<InstrPos>> {
-        let k = &self.kernel;
-        let packet = k.read_reg(regs::FAULT_PACKET).map_err(be)?;
-        let mop = k.read_reg(regs::FAULT_MOP).map_err(be)?;
-        let word = k.read_reg(regs::FAULT_WORD).map_err(be)?;
-        if packet == regs::NO_POSITION {
-            return Ok((mop != regs::NO_POSITION).then(|| locate_mop(positions, mop)).flatten());
-        }
-        let known = positions.get(packet as usize);
-        Ok(Some(InstrPos {
-            packet: packet as usize,
-            mop: if mop != regs::NO_POSITION { mop as usize } else { known.map_or(0, |p| p.mop) },
-            word: if word != regs::NO_POSITION { word as usize } else { known.map_or(0, |p| p.word) },
-        }))
+        regmap::read_fault(&mut self.regs(), positions)
     }
 
     fn report(&self) -> Result<RunReport> {
-        let cycles = self.kernel.read_reg64(regs::CYCLES).map_err(be)?;
-        Ok(RunReport {
-            cycles,
-            device_ms: self.bitstream.cycles_to_ms(cycles),
-            counters: self.read_counters()?,
-            // The kernel keeps counters, not a per-mOP trace.
-            timeline: Vec::new(),
-        })
+        regmap::report(&mut self.regs(), &self.bitstream)
     }
 
     fn set_args(&mut self, instr_offset: u64, words: u32, pairs: &[(Memory, u64, u64)]) -> Result<()> {
@@ -426,16 +276,24 @@ impl XrtBackend {
     }
 
     fn status_from_registers(&self) -> Result<DeviceStatus> {
-        let s = self.kernel.read_reg(regs::STATUS).map_err(be)?;
-        if s & regs::STATUS_BUSY != 0 {
-            return Ok(DeviceStatus::Busy);
-        }
-        if s & regs::STATUS_ERROR != 0 {
-            let raw = self.kernel.read_reg(regs::FAULT_CODE).map_err(be)?;
-            let (code, _) = fault_kind(raw).unwrap_or((FaultCode::Watchdog, ""));
-            return Ok(DeviceStatus::Error { code, at: self.fault_position(&self.last_positions)? });
-        }
-        Ok(if s & regs::STATUS_DONE != 0 { DeviceStatus::Done } else { DeviceStatus::Idle })
+        regmap::status(&mut self.regs(), &self.last_positions)
+    }
+}
+
+/// [`regmap::RegPort`] over XRT's register reads.
+struct KernelRegs<'a>(&'a ffi::Kernel);
+
+impl regmap::RegPort for KernelRegs<'_> {
+    fn read_reg(&mut self, offset: u32) -> Result<u32> {
+        self.0.read_reg(offset).map_err(be)
+    }
+
+    fn backend(&self) -> BackendKind {
+        BackendKind::Xrt
+    }
+
+    fn read_reg64(&mut self, offset: u32) -> Result<u64> {
+        self.0.read_reg64(offset).map_err(be)
     }
 }
 
@@ -581,80 +439,5 @@ impl Drop for XrtBackend {
     fn drop(&mut self) {
         // A graph that is not ended keeps the AI Engine array configured for the next process.
         let _ = self.graph.end();
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn alloc(id: u64, memory: Memory, offset: u64, len: u64) -> Allocation {
-        Allocation { id, memory, offset, len }
-    }
-
-    #[test]
-    fn bounds_merge_touching_ranges_and_stay_within_sixteen() {
-        let b = [
-            alloc(1, Memory::Ddr, 0x1000, 0x1000),
-            alloc(2, Memory::Ddr, 0x2000, 0x800),
-            alloc(3, Memory::Lpddr, 0x1000, 0x100),
-            alloc(4, Memory::Instr, 0x1000, 0x100),
-        ];
-        assert_eq!(bound_pairs(&b), vec![(Memory::Ddr, 0x1000, 0x2800), (Memory::Lpddr, 0x1000, 0x1100)]);
-        let many: Vec<Allocation> =
-            (0..40u64).map(|i| alloc(i, Memory::Ddr, 0x1000 + i * 0x3000 + (i % 3) * 0x1000, 0x1000)).collect();
-        let p = bound_pairs(&many);
-        assert_eq!(p.len(), regs::MAX_BOUNDS);
-        for a in &many {
-            assert!(
-                p.iter().any(|&(m, s, e)| m == a.memory && s <= a.offset && a.offset + a.len <= e),
-                "{a:?} not covered"
-            );
-        }
-    }
-
-    #[test]
-    fn every_argument_gets_a_value_of_its_register_type() {
-        use regs::ArgKind;
-        let pairs = [(Memory::Ddr, 0x1000, 0x2000), (Memory::Lpddr, 0x3000, 0x4000)];
-        let plan = arg_plan(0x5000, 77, &pairs, 123);
-        let args = regs::kernel_args();
-        assert_eq!(plan.len(), args.len());
-        for (a, v) in args.iter().zip(&plan) {
-            match (a.kind, v) {
-                (ArgKind::Buffer { port }, ArgValue::Window(m)) => {
-                    let expect = if port.contains("lpddr") {
-                        Memory::Lpddr
-                    } else if port.contains("ddr") {
-                        Memory::Ddr
-                    } else {
-                        Memory::Instr
-                    };
-                    assert_eq!(*m, expect, "{}", a.name);
-                }
-                (ArgKind::U32, ArgValue::U32(_)) | (ArgKind::U64, ArgValue::U64(_)) => {}
-                (k, v) => panic!("argument {} is {k:?} but gets {v:?}", a.name),
-            }
-        }
-        let at = |name: &str| plan[args.iter().position(|a| a.name == name).unwrap()];
-        assert_eq!(at("instr_offset"), ArgValue::U64(0x5000));
-        assert_eq!(at("instr_words"), ArgValue::U32(77));
-        assert_eq!(at("bound_count"), ArgValue::U32(2));
-        assert_eq!(at("bound_lpddr_mask"), ArgValue::U32(0b10));
-        assert_eq!(at("watchdog_cycles"), ArgValue::U32(123));
-        assert_eq!(at("bound1_lo"), ArgValue::U64(0x3000));
-        assert_eq!(at("bound1_hi"), ArgValue::U64(0x4000));
-        assert_eq!(at("bound2_hi"), ArgValue::U64(0));
-    }
-
-    #[test]
-    fn mop_positions_and_codes() {
-        let pos = [InstrPos { packet: 0, mop: 0, word: 4 }, InstrPos { packet: 1, mop: 3, word: 9 }];
-        assert_eq!(locate_mop(&pos, 4), Some(InstrPos { packet: 1, mop: 4, word: 9 }));
-        assert_eq!(locate_mop(&pos, 1).unwrap().packet, 0);
-        assert_eq!(locate_mop(&[], 1), None);
-        assert_eq!(fault_kind(regs::FAULT_DMA_BOUNDS).unwrap().0, FaultCode::DmaBounds);
-        assert!(fault_kind(99).is_none());
-        assert_eq!(fu_state_name(7), "unknown state 7");
     }
 }
