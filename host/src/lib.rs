@@ -13,6 +13,8 @@ pub mod model;
 pub mod nn;
 pub mod numerics;
 pub mod regs;
+#[cfg(feature = "sim")]
+pub mod sim;
 pub mod topology;
 pub mod validate;
 #[cfg(feature = "xrt")]

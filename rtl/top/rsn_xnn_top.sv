@@ -106,6 +106,10 @@ module rsn_xnn_top #(
   logic [NumFu*16-1:0] fu_bytes;
   logic [NumFu*3-1:0]  fu_state;
   logic [NumFu*32-1:0] fu_cur_mop;
+  // What STATE / CUR_MOP report: live while a run is active, frozen at a fault afterwards (the
+  // flush that follows a fault would otherwise show every FU idle).
+  logic [NumFu*3-1:0]  fu_state_rep, fu_state_q;
+  logic [NumFu*32-1:0] fu_cur_mop_rep, fu_cur_mop_q;
 
   /* verilator lint_off UNUSEDSIGNAL */  // second windows of the map: this RTL uses one of each
   logic [63:0] unused_bases;
@@ -159,8 +163,8 @@ module rsn_xnn_top #(
     .fu_wait_out_i     (fu_wait_out),
     .fu_uop_done_i     (fu_uop),
     .fu_bytes_i        (fu_bytes),
-    .fu_state_i        (fu_state),
-    .fu_cur_mop_i      (fu_cur_mop)
+    .fu_state_i        (fu_state_rep),
+    .fu_cur_mop_i      (fu_cur_mop_rep)
   );
 
   // Run states. A fault (or a host abort) makes every FU drop its work (abort), waits for the AXI
@@ -179,7 +183,10 @@ module rsn_xnn_top #(
   logic        dec_started_q;
   logic [NumStreams-1:0] stream_has_data;
 
-  assign abort = (run_q == RunAbort);
+  // One abort pulse on entering RunAbort (every FU drops its work; the DRAM units then drain what
+  // is in flight on their own), then the sequencer waits for the AXI masters to go quiet.
+  assign abort    = (run_q == RunAbort) && (settle_q == 8'd0);
+  assign uop_gate = (run_q == RunActive);
   assign flush = (run_q == RunFlush);
 
   // Datapath reset: power-on reset, or the flush cycle after a fault (a registered signal).
@@ -270,6 +277,8 @@ module rsn_xnn_top #(
   logic [NumQ*5-1:0]   u_idx;
   logic [NumQ*128-1:0] u_payload;   // 2-word payloads use the low 64 bits
   logic [NumQ-1:0]     u_last, u_valid, u_ready, qf_valid, u_fire;
+  logic [NumQ-1:0]     x_valid, x_ready;  // expander side, before the run gate
+  logic                uop_gate;          // uOPs reach FUs only while a run is active
 
   for (genvar q = 0; q < NumQ; q++) begin : gen_queue
     localparam int unsigned Pw = q_pw(q);
@@ -299,9 +308,12 @@ module rsn_xnn_top #(
       .out_idx_o     (u_idx[5*q +: 5]),
       .out_payload_o (pl),
       .out_last_o    (u_last[q]),
-      .out_valid_o   (u_valid[q]),
-      .out_ready_i   (u_ready[q])
+      .out_valid_o   (x_valid[q]),
+      .out_ready_i   (x_ready[q])
     );
+    // After a fault no FU takes new work: the queues are flushed instead.
+    assign u_valid[q] = x_valid[q] && uop_gate;
+    assign x_ready[q] = u_ready[q] && uop_gate;
     assign u_payload[128*q +: 128] = 128'(pl);
     assign u_fire[q] = u_valid[q] && u_ready[q];
     /* verilator lint_off UNUSEDSIGNAL */
@@ -792,14 +804,57 @@ module rsn_xnn_top #(
 
   // ---------------------------------------------------------------------------------------------
   // Completion, faults, watchdog.
-  assign fus_idle = !(|u_valid) && !(|qf_valid) && !(|fu_busy[17:1]);
+  assign fus_idle = !(|x_valid) && !(|qf_valid) && !(|fu_busy[17:1]);
   assign all_idle = dec_started_q && dec_done && fus_idle && !fetch_busy &&
                     !(|bs_in_valid[15:10]) && !(|ea_valid) && !(|eb_valid);
   assign axi_quiet = !fu_busy[1] && !fu_busy[2] && !fu_busy[3] && !fetch_busy;
   assign progress = iw_fire || (|u_fire) || (|(ls_in_valid & ls_in_ready)) || (|(ls_out_valid & ls_out_ready)) ||
                     (|(bs_in_valid & bs_in_ready)) || (|(bs_out_valid & bs_out_ready)) ||
                     (|(ps_in_valid & ps_in_ready)) || (|(ea_valid & ea_ready)) || (|(eb_valid & eb_ready)) ||
-                    (|m_axi_rd_rvalid) || m_axi_ddr1_bvalid;
+                    (|(m_axi_rd_rvalid & m_axi_rd_rready)) || (m_axi_ddr1_bvalid && m_axi_ddr1_bready) ||
+                    (m_axi_ddr1_wvalid && m_axi_ddr1_wready);
+
+  // Work the memories still owe the kernel: read bursts between AR and their last R beat (unless
+  // the memory is offering a beat the kernel does not take), and write bursts whose data has all
+  // been sent but whose B response has not come. None left: no DRAM transfer holds anything up.
+  logic [7:0] rd_out_q [3];
+  logic [7:0] wr_out_q;
+  logic       mem_idle;
+  for (genvar p = 0; p < 3; p++) begin : gen_rd_out_cnt
+    always_ff @(posedge clk or negedge rst_n) begin
+      if (!rst_n) begin
+        rd_out_q[p] <= '0;
+      end else begin
+        rd_out_q[p] <= rd_out_q[p] + 8'(m_axi_rd_arvalid[p] && m_axi_rd_arready[p])
+                                   - 8'(m_axi_rd_rvalid[p] && m_axi_rd_rready[p] && m_axi_rd_rlast[p]);
+      end
+    end
+  end
+  always_ff @(posedge clk or negedge rst_n) begin
+    if (!rst_n) begin
+      wr_out_q <= '0;
+    end else begin
+      wr_out_q <= wr_out_q + 8'(m_axi_ddr1_wvalid && m_axi_ddr1_wready && m_axi_ddr1_wlast)
+                           - 8'(m_axi_ddr1_bvalid && m_axi_ddr1_bready);
+    end
+  end
+  logic [2:0] rd_idle;
+  for (genvar p = 0; p < 3; p++) begin : gen_rd_idle
+    assign rd_idle[p] = (rd_out_q[p] == '0) || (m_axi_rd_rvalid[p] && !m_axi_rd_rready[p]);
+  end
+  assign mem_idle = (&rd_idle) && (wr_out_q == '0);
+
+  always_ff @(posedge clk or negedge rst_n) begin
+    if (!rst_n) begin
+      fu_state_q   <= '0;
+      fu_cur_mop_q <= '1;
+    end else if (run_q == RunActive) begin
+      fu_state_q   <= fu_state;
+      fu_cur_mop_q <= fu_cur_mop;
+    end
+  end
+  assign fu_state_rep   = (run_q == RunActive) ? fu_state : fu_state_q;
+  assign fu_cur_mop_rep = (run_q == RunActive) ? fu_cur_mop : fu_cur_mop_q;
 
   // A MemC uOP with a post-op and a drain, in a build without post-op units.
   logic post_unsupported;
@@ -874,7 +929,7 @@ module rsn_xnn_top #(
       end else if (watchdog_cycles != 32'd0 && stall_cnt_q >= watchdog_cycles) begin
         fault_now    = 1'b1;
         // Nothing moves and no DRAM transfer is in flight: the streams wait on each other.
-        fault_code_d = axi_quiet ? 3'd3 : 3'd4;
+        fault_code_d = mem_idle ? 3'd3 : 3'd4;
       end else if (all_idle && (|stream_has_data)) begin
         fault_now      = 1'b1;
         fault_code_d   = 3'd6;
@@ -928,8 +983,8 @@ module rsn_xnn_top #(
           end
         end
         RunAbort: begin
-          // Hold abort until the AXI masters have drained what is in flight (at least 16 cycles).
-          settle_q <= settle_q + 8'd1;
+          // Wait until the AXI masters have drained what is in flight (at least 16 cycles).
+          if (settle_q != 8'hff) settle_q <= settle_q + 8'd1;
           if (settle_q >= 8'd16 && axi_quiet) run_q <= RunFlush;
         end
         RunFlush: run_q <= RunDone;

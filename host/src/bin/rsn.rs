@@ -170,6 +170,15 @@ fn run(cli: Cli) -> Result<(), String> {
                     }
                     _ => println!("host wall       {:.3} s", r.wall_s),
                 }
+                if let (Some(mc), Some(v), Some(same)) =
+                    (r.model_pl_cycles, r.pl_cycles_vs_model, r.bit_identical_to_model)
+                {
+                    println!("model estimate  {mc} PL cycles ({} / model = {v:.3})", r.backend);
+                    println!("vs model        outputs {}", if same { "bit-identical" } else { "DIFFER" });
+                }
+                if let Some(cps) = r.sim_cycles_per_s {
+                    println!("co-sim speed    {cps:.0} PL cycles per wall second");
+                }
                 println!("instructions    {} words -> {} uOPs ({:.1}x)", r.instr_words, r.uops, r.compression);
                 println!("utilization     {}", fmt_util(&r.utilization));
             }

@@ -137,7 +137,7 @@ struct DrainAct {
     next: usize,
     t: f64,
     first_latency: f64,
-    pair: Option<PairLn>,
+    pair: Option<Box<PairLn>>,
 }
 
 /// A LayerNorm whose rows are split across a MemC pair (ISA v2 `ln_pair`).
@@ -847,7 +847,7 @@ impl<'a> Engine<'a> {
                             next: 0,
                             t: start,
                             first_latency: self.rates.postop_lat,
-                            pair: Some(pair),
+                            pair: Some(Box::new(pair)),
                         })
                     }
                     kind => {

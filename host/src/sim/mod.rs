@@ -1,0 +1,392 @@
+//! The `sim` backend (feature `sim`): the Device API on the Verilator co-simulation of rtl/
+//! (crate `rsn-sim`), with the engines running the aie/ kernels.
+//!
+//! It drives the verilated kernel exactly as the XRT backend drives the board: kernel arguments and
+//! `ap_start` through the AXI4-Lite control slave, then status, faults and counters from the same
+//! registers ([`crate::device::regmap`]). Memory sizes, bandwidths and latencies come from the
+//! bitstream description, so the RTL's cycle count is comparable with the model's estimate.
+
+use crate::bitstream::Bitstream;
+use crate::device::regmap::{self, arg_plan, bound_pairs, ArgValue, RegPort};
+use crate::device::{
+    Allocation, Backend, BackendKind, DeviceError, DeviceStatus, FaultCode, FuCounters, FuState, Memory, OpenOptions,
+    RangeAllocator, RawRun, Result, RunReport,
+};
+use crate::isa::{self, EngineRtp, InstrPos, ENGINES};
+use crate::regs;
+use rsn_sim::{Config, Mem, Sim, SimError};
+use std::time::{Duration, Instant};
+
+/// Cycles simulated per FFI call while waiting (about 0.1-1 s of wall time): long enough that the
+/// call overhead vanishes, short enough that a timeout is noticed promptly.
+const SLICE_CYCLES: u64 = 50_000;
+/// Cycles the kernel may go without any stream or memory beat moving before it stops itself. An
+/// engine block takes far fewer; override with RSN_SIM_WATCHDOG_CYCLES.
+const DEFAULT_WATCHDOG_CYCLES: u32 = 200_000;
+/// After an abort, cycles the kernel gets to drain its memory traffic and report done.
+const ABORT_CYCLES: u64 = 100_000;
+
+fn se(call: &'static str, e: SimError) -> DeviceError {
+    DeviceError::Backend { backend: BackendKind::Sim, call, message: e.to_string() }
+}
+
+fn mem_of(m: Memory) -> Mem {
+    match m {
+        Memory::Ddr => Mem::Ddr,
+        Memory::Lpddr => Mem::Lpddr,
+        Memory::Instr => Mem::Instr,
+    }
+}
+
+struct InFlight {
+    id: u64,
+    positions: Vec<InstrPos>,
+}
+
+/// The Device API backend over one simulated device.
+pub struct SimBackend {
+    sim: Sim,
+    bitstream: Bitstream,
+    alloc: RangeAllocator,
+    rtp: [EngineRtp; ENGINES],
+    watchdog: u32,
+    next_run: u64,
+    in_flight: Option<InFlight>,
+    last_positions: Vec<InstrPos>,
+    finished: bool,
+    wave: bool,
+}
+
+impl std::fmt::Debug for SimBackend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.describe())
+    }
+}
+
+/// The memory and engine timing of the description, in the harness's units.
+pub fn sim_config(bs: &Bitstream) -> Config {
+    let d = &bs.desc;
+    let per_cycle = |gbps: f64| gbps * 1e9 / (d.clock.pl_mhz * 1e6);
+    Config {
+        mem_bytes: [Memory::Ddr.window_bytes(), Memory::Lpddr.window_bytes(), Memory::Instr.window_bytes()],
+        ddr_rd_bytes_per_cycle: per_cycle(d.ddr.read_gbps),
+        ddr_wr_bytes_per_cycle: per_cycle(d.ddr.write_gbps),
+        lpddr_bytes_per_cycle: per_cycle(d.lpddr.read_gbps),
+        ddr_latency: d.ddr.latency_cycles as u32,
+        lpddr_latency: d.lpddr.latency_cycles as u32,
+        instr_latency: d.decoder.fetch_latency_cycles as u32,
+        engine_block_cycles: bs.engine_block_cycles().ceil() as u32,
+        engine_latency: d.engine.latency_cycles as u32,
+        engine_out_cycles: bs.engine_io_cycles(d.engine.out_streams).ceil() as u32,
+    }
+}
+
+impl SimBackend {
+    pub fn open(bitstream: &Bitstream, opts: &OpenOptions) -> Result<SimBackend> {
+        if opts.wave.is_some() {
+            return Err(DeviceError::NoDevice {
+                backend: BackendKind::Sim,
+                message: "FST waveforms are not compiled into this co-simulation build".into(),
+            });
+        }
+        let watchdog = match std::env::var("RSN_SIM_WATCHDOG_CYCLES") {
+            Ok(v) => v.trim().parse::<u32>().ok().filter(|c| *c > 0).ok_or_else(|| DeviceError::NoDevice {
+                backend: BackendKind::Sim,
+                message: format!("RSN_SIM_WATCHDOG_CYCLES={v:?} is not a positive number of cycles"),
+            })?,
+            Err(_) => DEFAULT_WATCHDOG_CYCLES,
+        };
+        let mut sim = Sim::new(sim_config(bitstream))
+            .map_err(|e| DeviceError::NoDevice { backend: BackendKind::Sim, message: e.to_string() })?;
+        let magic = sim.read_reg(regs::MAGIC).map_err(|e| se("open", e))?;
+        let version = sim.read_reg(regs::VERSION).map_err(|e| se("open", e))?;
+        let want = isa::ISA_VERSION | regs::REGMAP_VERSION << 16;
+        if magic != regs::MAGIC_VALUE || version != want {
+            return Err(DeviceError::NoDevice {
+                backend: BackendKind::Sim,
+                message: format!(
+                    "the verilated kernel reports magic {magic:#010x} version {version:#010x}, this host expects \
+                     {:#010x} / {want:#010x}: rebuild rsn-sim",
+                    regs::MAGIC_VALUE
+                ),
+            });
+        }
+        // The done interrupt tells the harness when a run has finished.
+        sim.write_reg(regs::GIER, 1).map_err(|e| se("open", e))?;
+        sim.write_reg(regs::IP_IER, 1).map_err(|e| se("open", e))?;
+        Ok(SimBackend {
+            sim,
+            bitstream: bitstream.clone(),
+            alloc: RangeAllocator::default(),
+            rtp: [EngineRtp::default(); ENGINES],
+            watchdog,
+            next_run: 0,
+            in_flight: None,
+            last_positions: Vec::new(),
+            finished: false,
+            wave: false,
+        })
+    }
+
+    /// PL cycles simulated so far by this device (for speed reports).
+    pub fn simulated_cycles(&mut self) -> u64 {
+        self.sim.cycles()
+    }
+
+    fn regs(&mut self) -> SimRegs<'_> {
+        SimRegs(&mut self.sim)
+    }
+
+    fn write_arg(&mut self, offset: u32, bytes: u32, value: u64) -> Result<()> {
+        self.sim.write_reg(offset, value as u32).map_err(|e| se("write argument", e))?;
+        if bytes == 8 {
+            self.sim.write_reg(offset + 4, (value >> 32) as u32).map_err(|e| se("write argument", e))?;
+        }
+        Ok(())
+    }
+
+    /// Acknowledge the previous run's done (interrupt status and ap_done) before the next start.
+    fn acknowledge(&mut self) -> Result<()> {
+        let isr = self.sim.read_reg(regs::IP_ISR).map_err(|e| se("acknowledge", e))?;
+        if isr & 1 != 0 {
+            self.sim.write_reg(regs::IP_ISR, 1).map_err(|e| se("acknowledge", e))?;
+        }
+        self.sim.read_reg(regs::AP_CTRL).map_err(|e| se("acknowledge", e))?;
+        Ok(())
+    }
+
+    fn engine_residue(&mut self) -> Option<String> {
+        let left: Vec<String> = self
+            .sim
+            .engine_states()
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.a_beats > 0 || s.b_beats > 0 || s.out_blocks > 0)
+            .map(|(e, s)| format!("MME{e} holds {} A and {} B beats, {} products", s.a_beats, s.b_beats, s.out_blocks))
+            .collect();
+        (!left.is_empty()).then(|| left.join("; "))
+    }
+
+    fn engine_states(&mut self) -> Vec<FuState> {
+        self.sim
+            .engine_states()
+            .iter()
+            .enumerate()
+            .map(|(e, s)| FuState {
+                fu: format!("MME{e}"),
+                state: if s.left == 0 && s.a_beats == 0 && s.b_beats == 0 && s.out_blocks == 0 {
+                    "idle".into()
+                } else {
+                    format!(
+                        "{} blocks to go; holds {} A / {} B beats, {} products",
+                        s.left, s.a_beats, s.b_beats, s.out_blocks
+                    )
+                },
+                at: None,
+                queued: 0,
+            })
+            .collect()
+    }
+
+    /// FU states from the registers, with the engines' own view replacing the kernel's.
+    fn states(&mut self, positions: &[InstrPos]) -> Vec<FuState> {
+        let mut v = regmap::fu_states(&mut self.regs(), positions).unwrap_or_default();
+        let eng = self.engine_states();
+        for s in eng {
+            match v.iter_mut().find(|x| x.fu == s.fu) {
+                Some(x) => *x = s,
+                None => v.push(s),
+            }
+        }
+        v
+    }
+}
+
+/// The first MemC mOP that drains through a post-op.
+fn first_post_op(decoded: &[(isa::Packet, InstrPos)]) -> Option<InstrPos> {
+    decoded.iter().find_map(|(p, pos)| {
+        p.window.iter().enumerate().find_map(|(i, m)| match m {
+            isa::Payload::MemC(c) if c.post_op != 0 && c.drain != 0 => Some(InstrPos { mop: pos.mop + i, ..*pos }),
+            _ => None,
+        })
+    })
+}
+
+/// [`RegPort`] over the harness's AXI4-Lite master.
+struct SimRegs<'a>(&'a mut Sim);
+
+impl RegPort for SimRegs<'_> {
+    fn read_reg(&mut self, offset: u32) -> Result<u32> {
+        self.0.read_reg(offset).map_err(|e| se("read register", e))
+    }
+
+    fn backend(&self) -> BackendKind {
+        BackendKind::Sim
+    }
+}
+
+impl Backend for SimBackend {
+    fn describe(&self) -> String {
+        format!(
+            "sim backend (Verilator co-simulation of rtl/ rsn_xnn_top, engines run the aie/ kernels), bitstream {} [{}]{}",
+            self.bitstream.desc.name,
+            &self.bitstream.fingerprint[..12],
+            if self.wave { ", waveform on" } else { "" }
+        )
+    }
+
+    fn alloc(&mut self, memory: Memory, bytes: u64) -> Result<Allocation> {
+        self.alloc.alloc(memory, bytes)
+    }
+
+    fn free(&mut self, id: u64) -> Result<()> {
+        self.alloc.free(id).map(|_| ())
+    }
+
+    fn write(&mut self, id: u64, offset: u64, data: &[u8]) -> Result<()> {
+        let a = self.alloc.get(id)?;
+        if offset.checked_add(data.len() as u64).is_none_or(|e| e > a.len) {
+            return Err(DeviceError::OutOfBounds { id, offset, len: data.len() as u64, size: a.len });
+        }
+        self.sim.write_mem(mem_of(a.memory), a.offset + offset, data).map_err(|e| se("write", e))
+    }
+
+    fn read(&mut self, id: u64, offset: u64, out: &mut [u8]) -> Result<()> {
+        let a = self.alloc.get(id)?;
+        if offset.checked_add(out.len() as u64).is_none_or(|e| e > a.len) {
+            return Err(DeviceError::OutOfBounds { id, offset, len: out.len() as u64, size: a.len });
+        }
+        self.sim.read_mem(mem_of(a.memory), a.offset + offset, out).map_err(|e| se("read", e))
+    }
+
+    fn write_engine_params(&mut self, rtp: &[EngineRtp; ENGINES]) -> Result<()> {
+        if self.in_flight.is_some() {
+            return Err(DeviceError::Busy);
+        }
+        self.rtp = *rtp;
+        Ok(())
+    }
+
+    fn start(&mut self, instr: u64, words: u32, bounds: &[Allocation]) -> Result<RawRun> {
+        if self.in_flight.is_some() {
+            return Err(DeviceError::Busy);
+        }
+        let a = self.alloc.get(instr)?;
+        if a.memory != Memory::Instr {
+            return Err(DeviceError::Backend {
+                backend: BackendKind::Sim,
+                call: "start",
+                message: format!("buffer {instr} is in {:?}, not in the instruction memory", a.memory),
+            });
+        }
+        let mut raw = vec![0u8; words as usize * 4];
+        self.read(instr, 0, &mut raw)?;
+        let program: Vec<u32> = raw.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
+        // Unchecked submissions may not decode; positions then stay unknown in reports.
+        let decoded = isa::decode_with_positions(&program).unwrap_or_default();
+        if !rsn_sim::POST_OPS {
+            if let Some(at) = first_post_op(&decoded) {
+                return Err(DeviceError::Unsupported(format!(
+                    "{at}: a MemC post-op (softmax, LayerNorm or GELU), which this co-simulation build has no unit \
+                     for (rsn_xnn_top PostOps = 0, see rtl/top/README.md); GEMMs without post-ops run"
+                )));
+            }
+        }
+        let positions: Vec<InstrPos> = decoded.into_iter().map(|(_, p)| p).collect();
+        self.acknowledge()?;
+        let args = regs::kernel_args();
+        for (arg, value) in args.iter().zip(arg_plan(a.offset, words, &bound_pairs(bounds), self.watchdog)) {
+            let v = match value {
+                ArgValue::Window(m) => Sim::base(mem_of(m)),
+                ArgValue::U32(v) => v as u64,
+                ArgValue::U64(v) => v,
+            };
+            self.write_arg(arg.offset, arg.kind.bytes(), v)?;
+        }
+        self.sim.set_engine_blocks(self.rtp.map(|r| r.blocks));
+        self.sim.write_reg(regs::AP_CTRL, regs::AP_START).map_err(|e| se("start", e))?;
+        self.next_run += 1;
+        self.finished = false;
+        self.in_flight = Some(InFlight { id: self.next_run, positions });
+        Ok(RawRun { id: self.next_run })
+    }
+
+    fn wait(&mut self, run: RawRun, timeout: Duration) -> Result<RunReport> {
+        match &self.in_flight {
+            Some(f) if f.id == run.id => {}
+            _ => return Err(DeviceError::NotRunning),
+        }
+        let t0 = Instant::now();
+        let mut done = false;
+        let mut failure = None;
+        while !done && t0.elapsed() < timeout {
+            match self.sim.run(SLICE_CYCLES) {
+                Ok(d) => done = d,
+                Err(e) => {
+                    failure = Some(se("run", e));
+                    break;
+                }
+            }
+        }
+        let Some(flight) = self.in_flight.take() else { return Err(DeviceError::NotRunning) };
+        self.last_positions = flight.positions;
+        let positions = self.last_positions.clone();
+        if let Some(e) = failure {
+            return Err(e);
+        }
+        if !done {
+            if std::env::var_os("RSN_SIM_DEBUG").is_some() {
+                let r = |s: &mut Sim, o| s.read_reg(o).unwrap_or(0xdead);
+                eprintln!(
+                    "sim debug: STATUS {:#x} FAULT {} CTRL {:#x} ISR {:#x} cycles {}",
+                    r(&mut self.sim, regs::STATUS),
+                    r(&mut self.sim, regs::FAULT_CODE),
+                    r(&mut self.sim, regs::AP_CTRL),
+                    r(&mut self.sim, regs::IP_ISR),
+                    self.sim.cycles()
+                );
+            }
+            let states = self.states(&positions);
+            // Stop the FUs so the device takes the next program.
+            self.sim.write_reg(regs::ABORT, 1).map_err(|e| se("abort", e))?;
+            let _ = self.sim.run(ABORT_CYCLES);
+            return Err(DeviceError::Timeout { timeout, states });
+        }
+        if let Some(mut fault) = regmap::read_fault(&mut self.regs(), &positions)? {
+            if let DeviceError::Fault { states, .. } = &mut fault {
+                *states = self.states(&positions);
+            }
+            return Err(fault);
+        }
+        if let Some(what) = self.engine_residue() {
+            return Err(DeviceError::Fault {
+                code: FaultCode::StreamResidue,
+                at: None,
+                message: format!("the kernel finished but an engine still holds data: {what}"),
+                states: self.states(&positions),
+            });
+        }
+        let report = regmap::report(&mut SimRegs(&mut self.sim), &self.bitstream)?;
+        self.finished = true;
+        Ok(report)
+    }
+
+    fn status(&mut self) -> Result<DeviceStatus> {
+        if self.in_flight.is_some() {
+            return Ok(DeviceStatus::Busy);
+        }
+        let positions = self.last_positions.clone();
+        regmap::status(&mut self.regs(), &positions)
+    }
+
+    fn counters(&mut self) -> Result<Vec<FuCounters>> {
+        if !self.finished {
+            return Err(DeviceError::NotRunning);
+        }
+        regmap::read_counters(&mut self.regs())
+    }
+
+    fn post_ops(&self) -> bool {
+        rsn_sim::POST_OPS
+    }
+}
