@@ -948,7 +948,8 @@ impl<'a> Engine<'a> {
                 } else {
                     (rates.ddr_rd, rates.ddr_lat, &mut self.ddr_bus)
                 };
-                let dur = (n * 4) as f64 / bw;
+                // The unit moves at most one line per cycle (its stream port), whatever the memory could.
+                let dur = ((n * 4) as f64 / bw).max(n as f64 / rates.line);
                 let earliest = r.t.max(f.space_time(n));
                 let start = bus.reserve(earliest, dur);
                 f.push_chunk(std::sync::Arc::new(buf), start + dur + lat);
@@ -977,7 +978,7 @@ impl<'a> Engine<'a> {
                         f.len()
                     )));
                 }
-                let dur = (n * 4) as f64 / rates.ddr_wr;
+                let dur = ((n * 4) as f64 / rates.ddr_wr).max(n as f64 / rates.line);
                 let earliest = r.t.max(f.ready_time(n));
                 let start = self.ddr_bus.reserve(earliest, dur);
                 let mut buf = vec![0.0f32; n];
