@@ -40,6 +40,21 @@ package rsn_isa_pkg;
   localparam int unsigned MeshaPayloadWords = 2;  localparam int unsigned MeshaInstances = 1;
   localparam int unsigned MeshbPayloadWords = 2;  localparam int unsigned MeshbInstances = 1;
 
+  // Payload words of an opcode (0 for an opcode the ISA does not define).
+  function automatic logic [2:0] payload_words(logic [3:0] op);
+    unique case (op)
+      4'd0:    payload_words = 3'd1;
+      4'd1:    payload_words = 3'd4;
+      4'd2:    payload_words = 3'd4;
+      4'd3:    payload_words = 3'd2;
+      4'd4:    payload_words = 3'd2;
+      4'd5:    payload_words = 3'd4;
+      4'd6:    payload_words = 3'd2;
+      4'd7:    payload_words = 3'd2;
+      default: payload_words = 3'd0;
+    endcase
+  endfunction
+
   // header, word 0
   typedef struct packed {
     logic [15:0] repeat_n; // times each instance replays the window (1..65535); iteration index iter = 0..repeat-1

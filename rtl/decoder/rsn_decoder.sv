@@ -67,20 +67,6 @@ module rsn_decoder (
     StError
   } state_e;
 
-  // Payload words of an opcode (0 for unknown opcodes, which never get that far).
-  function automatic logic [2:0] payload_words(logic [3:0] op);
-    unique case (op)
-      4'd0:    payload_words = 3'(rsn_isa_pkg::DecPayloadWords);
-      4'd1:    payload_words = 3'(rsn_isa_pkg::DdrPayloadWords);
-      4'd2:    payload_words = 3'(rsn_isa_pkg::LpddrPayloadWords);
-      4'd3:    payload_words = 3'(rsn_isa_pkg::MemaPayloadWords);
-      4'd4:    payload_words = 3'(rsn_isa_pkg::MembPayloadWords);
-      4'd5:    payload_words = 3'(rsn_isa_pkg::MemcPayloadWords);
-      4'd6:    payload_words = 3'(rsn_isa_pkg::MeshaPayloadWords);
-      4'd7:    payload_words = 3'(rsn_isa_pkg::MeshbPayloadWords);
-      default: payload_words = 3'd0;
-    endcase
-  endfunction
 
   // Mask bits that name existing instances.
   function automatic logic [5:0] instance_mask(logic [3:0] op);
@@ -184,7 +170,7 @@ module rsn_decoder (
   assign h_mask     = w_data[9:4];
   assign h_window   = w_data[15:11];
   assign h_repeat   = w_data[31:16];
-  assign h_pw       = payload_words(h_op);
+  assign h_pw       = rsn_isa_pkg::payload_words(h_op);
   assign h_need     = 7'(h_window) * 7'(h_pw);
   assign words_left = total_q - idx_q - 32'd1;
   // The buffer must flag exactly the word the header calls final (valid from word 3 on).
@@ -392,7 +378,7 @@ module rsn_decoder (
           end else begin
             buf_we = 1'b1;
             cnt_d  = cnt_q + 7'd1;
-            if (pwi_q == 2'(payload_words(p_op) - 3'd1)) begin
+            if (pwi_q == 2'(rsn_isa_pkg::payload_words(p_op) - 3'd1)) begin
               pwi_d = '0;
               mop_d = mop_q + 5'd1;
             end else begin

@@ -35,26 +35,13 @@ module rsn_pkt_track #(
   logic [1:0]  sub_q;               // word within the current DramOp
   logic [5:0]  loads_q, stores_in_pkt_q;
 
-  function automatic logic [2:0] payload_words(logic [3:0] op);
-    unique case (op)
-      4'd0:    payload_words = 3'(rsn_isa_pkg::DecPayloadWords);
-      4'd1:    payload_words = 3'(rsn_isa_pkg::DdrPayloadWords);
-      4'd2:    payload_words = 3'(rsn_isa_pkg::LpddrPayloadWords);
-      4'd3:    payload_words = 3'(rsn_isa_pkg::MemaPayloadWords);
-      4'd4:    payload_words = 3'(rsn_isa_pkg::MembPayloadWords);
-      4'd5:    payload_words = 3'(rsn_isa_pkg::MemcPayloadWords);
-      4'd6:    payload_words = 3'(rsn_isa_pkg::MeshaPayloadWords);
-      4'd7:    payload_words = 3'(rsn_isa_pkg::MeshbPayloadWords);
-      default: payload_words = 3'd0;
-    endcase
-  endfunction
 
   // The packet ends with its last payload word (or with its header when it has none).
   logic       pkt_end;
   logic [7:0] hdr_payload;
   logic       is_store_word;
   logic [5:0] loads_now, stores_now;
-  assign hdr_payload   = 8'(payload_words(word_i[3:0])) * 8'(word_i[15:11]);
+  assign hdr_payload   = 8'(rsn_isa_pkg::payload_words(word_i[3:0])) * 8'(word_i[15:11]);
   assign is_store_word = (opcode_q == 4'd1) && (sub_q == 2'd2) && word_i[28];
   assign loads_now     = loads_q + 6'((opcode_q == 4'd1 && sub_q == 2'd2 && !word_i[28]) ? 1 : 0);
   assign stores_now    = stores_in_pkt_q + 6'(is_store_word ? 1 : 0);

@@ -76,6 +76,12 @@ pub fn sv_package() -> String {
             o.instances()
         );
     }
+    s.push_str("\n  // Payload words of an opcode (0 for an opcode the ISA does not define).\n");
+    s.push_str("  function automatic logic [2:0] payload_words(logic [3:0] op);\n    unique case (op)\n");
+    for o in Opcode::ALL {
+        let _ = writeln!(s, "      4'd{}:    payload_words = 3'd{};", o as u32, o.payload_words());
+    }
+    s.push_str("      default: payload_words = 3'd0;\n    endcase\n  endfunction\n");
     for (name, _, words, fields) in payload_tables() {
         s.push('\n');
         for w in 0..words {
