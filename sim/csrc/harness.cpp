@@ -470,9 +470,6 @@ int rsn_sim_run(void* sim, uint64_t max_cycles, int* done) {
 
 uint64_t rsn_sim_cycles(void* sim) { return static_cast<Sim*>(sim)->now; }
 
-int rsn_sim_wave_open(void*, const char*) { return 0; }
-void rsn_sim_wave_close(void*) {}
-
 size_t rsn_sim_last_error(void* sim, char* buf, size_t len) {
   Sim* s = static_cast<Sim*>(sim);
   if (buf && len) {

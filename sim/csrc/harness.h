@@ -56,9 +56,6 @@ void rsn_sim_engine_states(void* sim, rsn_sim_engine_state out[6]);
 /* Run at most max_cycles; *done = 1 when the kernel raised its interrupt (ap_done). */
 int rsn_sim_run(void* sim, uint64_t max_cycles, int* done);
 uint64_t rsn_sim_cycles(void* sim);
-/* Waveforms: open an FST file (1 = ok, 0 = not compiled in / failed), close it. */
-int rsn_sim_wave_open(void* sim, const char* path);
-void rsn_sim_wave_close(void* sim);
 size_t rsn_sim_last_error(void* sim, char* buf, size_t len);
 
 #ifdef __cplusplus

@@ -17,6 +17,10 @@ pub trait RegPort {
     /// Name of the backend call to blame when a 64-bit register does not settle.
     fn backend(&self) -> super::BackendKind;
 
+    /// Replace or add the states of FUs the registers cannot see (e.g. engines outside the PL
+    /// kernel whose model the backend holds). Called by [`fu_states`].
+    fn overlay_states(&mut self, _states: &mut Vec<FuState>) {}
+
     fn read_reg64(&mut self, offset: u32) -> Result<u64> {
         let mut hi = self.read_reg(offset + 4)?;
         for _ in 0..4 {
@@ -174,6 +178,7 @@ pub fn fu_states(r: &mut impl RegPort, positions: &[InstrPos]) -> Result<Vec<FuS
         let at = (cur != regs::NO_POSITION).then(|| locate_mop(positions, cur)).flatten();
         v.push(FuState { fu: fu.name(), state: fu_state_text(fu, state), at, queued: queued as usize });
     }
+    r.overlay_states(&mut v);
     Ok(v)
 }
 

@@ -54,7 +54,6 @@ pub struct SimBackend {
     in_flight: Option<InFlight>,
     last_positions: Vec<InstrPos>,
     finished: bool,
-    wave: bool,
 }
 
 impl std::fmt::Debug for SimBackend {
@@ -124,13 +123,7 @@ impl SimBackend {
             in_flight: None,
             last_positions: Vec::new(),
             finished: false,
-            wave: false,
         })
-    }
-
-    /// PL cycles simulated so far by this device (for speed reports).
-    pub fn simulated_cycles(&mut self) -> u64 {
-        self.sim.cycles()
     }
 
     fn regs(&mut self) -> SimRegs<'_> {
@@ -167,38 +160,9 @@ impl SimBackend {
         (!left.is_empty()).then(|| left.join("; "))
     }
 
-    fn engine_states(&mut self) -> Vec<FuState> {
-        self.sim
-            .engine_states()
-            .iter()
-            .enumerate()
-            .map(|(e, s)| FuState {
-                fu: format!("MME{e}"),
-                state: if s.left == 0 && s.a_beats == 0 && s.b_beats == 0 && s.out_blocks == 0 {
-                    "idle".into()
-                } else {
-                    format!(
-                        "{} blocks to go; holds {} A / {} B beats, {} products",
-                        s.left, s.a_beats, s.b_beats, s.out_blocks
-                    )
-                },
-                at: None,
-                queued: 0,
-            })
-            .collect()
-    }
-
-    /// FU states from the registers, with the engines' own view replacing the kernel's.
+    /// FU states from the registers, the engines' from their model (see `SimRegs`).
     fn states(&mut self, positions: &[InstrPos]) -> Vec<FuState> {
-        let mut v = regmap::fu_states(&mut self.regs(), positions).unwrap_or_default();
-        let eng = self.engine_states();
-        for s in eng {
-            match v.iter_mut().find(|x| x.fu == s.fu) {
-                Some(x) => *x = s,
-                None => v.push(s),
-            }
-        }
-        v
+        regmap::fu_states(&mut self.regs(), positions).unwrap_or_default()
     }
 }
 
@@ -223,15 +187,37 @@ impl RegPort for SimRegs<'_> {
     fn backend(&self) -> BackendKind {
         BackendKind::Sim
     }
+
+    /// The kernel only sees the engines' PLIO streams; their own state comes from the harness.
+    fn overlay_states(&mut self, states: &mut Vec<FuState>) {
+        for (e, s) in self.0.engine_states().iter().enumerate() {
+            let state = FuState {
+                fu: format!("MME{e}"),
+                state: if s.left == 0 && s.a_beats == 0 && s.b_beats == 0 && s.out_blocks == 0 {
+                    "idle".into()
+                } else {
+                    format!(
+                        "{} blocks to go; holds {} A / {} B beats, {} products",
+                        s.left, s.a_beats, s.b_beats, s.out_blocks
+                    )
+                },
+                at: None,
+                queued: 0,
+            };
+            match states.iter_mut().find(|x| x.fu == state.fu) {
+                Some(x) => *x = state,
+                None => states.push(state),
+            }
+        }
+    }
 }
 
 impl Backend for SimBackend {
     fn describe(&self) -> String {
         format!(
-            "sim backend (Verilator co-simulation of rtl/ rsn_xnn_top, engines run the aie/ kernels), bitstream {} [{}]{}",
+            "sim backend (Verilator co-simulation of rtl/ rsn_xnn_top, engines run the aie/ kernels), bitstream {} [{}]",
             self.bitstream.desc.name,
             &self.bitstream.fingerprint[..12],
-            if self.wave { ", waveform on" } else { "" }
         )
     }
 
@@ -335,27 +321,13 @@ impl Backend for SimBackend {
             return Err(e);
         }
         if !done {
-            if std::env::var_os("RSN_SIM_DEBUG").is_some() {
-                let r = |s: &mut Sim, o| s.read_reg(o).unwrap_or(0xdead);
-                eprintln!(
-                    "sim debug: STATUS {:#x} FAULT {} CTRL {:#x} ISR {:#x} cycles {}",
-                    r(&mut self.sim, regs::STATUS),
-                    r(&mut self.sim, regs::FAULT_CODE),
-                    r(&mut self.sim, regs::AP_CTRL),
-                    r(&mut self.sim, regs::IP_ISR),
-                    self.sim.cycles()
-                );
-            }
             let states = self.states(&positions);
             // Stop the FUs so the device takes the next program.
             self.sim.write_reg(regs::ABORT, 1).map_err(|e| se("abort", e))?;
             let _ = self.sim.run(ABORT_CYCLES);
             return Err(DeviceError::Timeout { timeout, states });
         }
-        if let Some(mut fault) = regmap::read_fault(&mut self.regs(), &positions)? {
-            if let DeviceError::Fault { states, .. } = &mut fault {
-                *states = self.states(&positions);
-            }
+        if let Some(fault) = regmap::read_fault(&mut self.regs(), &positions)? {
             return Err(fault);
         }
         if let Some(what) = self.engine_residue() {
