@@ -37,7 +37,7 @@ fn main() {
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap());
     let verilator = std::env::var("VERILATOR").unwrap_or_else(|_| "verilator".into());
 
-    let mut srcs = vec![rtl.join("rsn_isa_pkg.sv")];
+    let mut srcs = vec![rtl.join("rsn_isa_pkg.sv"), rtl.join("rsn_fp32_pkg.sv")];
     for d in RTL_DIRS {
         srcs.extend(sv_files(&rtl.join(d)));
     }
@@ -66,6 +66,7 @@ fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-env-changed=VERILATOR");
     println!("cargo:rerun-if-changed={}", rtl.join("rsn_isa_pkg.sv").display());
+    println!("cargo:rerun-if-changed={}", rtl.join("rsn_fp32_pkg.sv").display());
     for d in RTL_DIRS {
         println!("cargo:rerun-if-changed={}", rtl.join(d).display());
     }

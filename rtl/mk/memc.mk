@@ -2,7 +2,7 @@
 # MemC unit (rtl/memc): rsn_memc (MemC0-3 and MemC4/5 parameterisations), the LayerNorm pair
 # wrapper rsn_memc_pair, and its submodules. rsn_memc_post.sv (the post-op unit) lives in the same
 # folder. Vectors from host/examples/memc_vectors.rs, which re-states the model's MemC unit.
-MEMC_SRCS := rsn_isa_pkg.sv $(wildcard stream/*.sv) $(wildcard fp/*.sv) $(wildcard memc/*.sv)
+MEMC_SRCS := rsn_isa_pkg.sv $(wildcard stream/*.sv) rsn_fp32_pkg.sv $(wildcard fp/*.sv) $(wildcard memc/*.sv)
 # Vector sets: memc (no post-op, edge values in the data), memc_postop (softmax, LayerNorm, GELU),
 # memc_pair (split LayerNorm across a pair). Two testbench builds of tb/tb_memc.cpp: memc
 # (rsn_memc, runs the memc and memc_postop vectors) and memc_pair (rsn_memc_pair, -DTB_PAIR). The

@@ -1,6 +1,6 @@
 # MemC post-op unit (rtl/memc/rsn_memc_post*.sv): softmax, LayerNorm (also split across the MemC
 # pair), GELU. Vectors from host/examples/memc_post_vectors.rs (rsn::numerics).
-MEMC_POST_SRCS := $(wildcard stream/*.sv) $(wildcard fp/*.sv) $(wildcard memc/rsn_memc_post*.sv)
+MEMC_POST_SRCS := $(wildcard stream/*.sv) rsn_fp32_pkg.sv $(wildcard fp/*.sv) $(wildcard memc/rsn_memc_post*.sv)
 # The testbench builds the default configuration (2 exp and 3 gelu instances per lane: the round
 # robin wraps at a power of two and at a non-power of two), stated explicitly.
 MEMC_POST_TB_PARAMS := -GExpUnits=2 -GGeluUnits=3
