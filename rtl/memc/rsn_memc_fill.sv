@@ -6,8 +6,8 @@
 //   issue : bank read of word (row, w); the operand (assembled tile word, product beat) is
 //           registered, or the row buffer is read (Broadcast / AddRow)
 //   s1    : old word (zeros if the word is not valid) and operand, per element: keep old, take the
-//           operand, or add (rsn_fp32_add_align)
-//   s2    : rsn_fp32_add_round, bank write (the word becomes valid)
+//           operand, or add (rsn_fp32_pkg::fp32_add_align)
+//   s2    : rsn_fp32_pkg::fp32_add_round, bank write (the word becomes valid)
 // The pipeline never stalls (the bank write always succeeds), so one word per cycle is accepted.
 // A word is written at most once per product block and once per load, and the same word of the
 // next product block comes 512 beats later, so no read ever overtakes a write in flight; between
@@ -454,17 +454,23 @@ module rsn_memc_fill (
     end
   end
 
-  // numerics::accumulate(bank, product) = bank + product; AddRow's `*c += *v` likewise.
-  for (genvar k = 0; k < 32; k++) begin : gen_add
-    rsn_fp32_add_align u_align (
-      .a_i  (rd_data_i[32*k +: 32]),
-      .b_i  (opnd[32*k +: 32]),
-      .mid_o(s1_mid[k])
-    );
-    rsn_fp32_add_round u_round (
-      .mid_i(s2_mid_q[k]),
-      .sum_o(sum[32*k +: 32])
-    );
+  // numerics::accumulate(bank, product) = bank + product; AddRow's `*c += *v` likewise. One adder
+  // per lane, split by the s2 register; each half is evaluated only for a lane that adds (the
+  // functions are the rsn_fp32_pkg datapaths, see there for why they are not module instances).
+  always_comb begin
+    for (int unsigned k = 0; k < 32; k++) begin
+      s1_mid[k] = '0;
+      if (s1_v_q && s1_add[k]) begin
+        s1_mid[k] = rsn_fp32_pkg::fp32_add_align(rd_data_i[32*k +: 32], opnd[32*k +: 32]);
+      end
+      sum[32*k +: 32] = '0;
+      if (s2_v_q && s2_add_q[k]) begin
+        sum[32*k +: 32] = rsn_fp32_pkg::fp32_add_round(s2_mid_q[k]);
+      end
+    end
+  end
+
+  for (genvar k = 0; k < 32; k++) begin : gen_wr
     assign wr_data_o[32*k +: 32] = s2_add_q[k] ? sum[32*k +: 32] : s2_val_q[32*k +: 32];
   end
 
