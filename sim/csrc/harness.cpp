@@ -21,6 +21,9 @@
 #include "Vrsn_xnn_top.h"
 #include "rsn_aie.h"
 #include "verilated.h"
+#ifdef RSN_SIM_WAVE
+#include "verilated_fst_c.h"
+#endif
 
 namespace {
 
@@ -117,8 +120,16 @@ struct Sim {
   uint64_t now = 0;
   std::string err;
   int fatal = RSN_SIM_OK;
+#ifdef RSN_SIM_WAVE
+  // Open only while a waveform is requested: a build with tracing but no open file pays just the
+  // model's activity bookkeeping.
+  std::unique_ptr<VerilatedFstC> fst;
+#endif
 
   ~Sim() {
+#ifdef RSN_SIM_WAVE
+    if (fst) fst->close();
+#endif
     if (top) top->final();
     for (int m = 0; m < 3; m++)
       if (mem[m]) munmap(mem[m], cfg.mem_bytes[m] ? cfg.mem_bytes[m] : 64);
@@ -216,6 +227,10 @@ struct Sim {
     drive();
     t.ap_clk = 0;
     t.eval();
+#ifdef RSN_SIM_WAVE
+    // Two time units per PL cycle: the falling edge at 2n, the rising edge at 2n + 1.
+    if (fst) fst->dump(2 * now);
+#endif
     // Handshakes, as both sides see them before the edge.
     uint8_t arv = t.m_axi_rd_arvalid, rrdy = t.m_axi_rd_rready;
     struct ArFire { int p; uint64_t addr; uint32_t len; unsigned size, burst; };
@@ -258,6 +273,9 @@ struct Sim {
 
     t.ap_clk = 1;
     t.eval();
+#ifdef RSN_SIM_WAVE
+    if (fst) fst->dump(2 * now + 1);
+#endif
 
     // State updates.
     for (int i = 0; i < narf; i++) {
@@ -374,6 +392,9 @@ void* rsn_sim_new(const rsn_sim_config* cfg) {
   s->rd[1] = RdPort{RSN_SIM_DDR, cfg->ddr_latency, &s->ddr_bus, 64.0 / cfg->ddr_rd_bytes_per_cycle};
   s->rd[2] = RdPort{RSN_SIM_LPDDR, cfg->lpddr_latency, &s->lpddr_bus, 64.0 / cfg->lpddr_bytes_per_cycle};
   s->ctx = std::make_unique<VerilatedContext>();
+#ifdef RSN_SIM_WAVE
+  s->ctx->traceEverOn(true);
+#endif
   s->top = std::make_unique<Vrsn_xnn_top>(s->ctx.get(), "rsn_xnn_top");
   s->top->ap_rst_n = 0;
   for (int i = 0; i < 8; i++) s->cycle();
@@ -383,6 +404,46 @@ void* rsn_sim_new(const rsn_sim_config* cfg) {
 }
 
 void rsn_sim_free(void* sim) { delete static_cast<Sim*>(sim); }
+
+int rsn_sim_wave_supported(void) {
+#ifdef RSN_SIM_WAVE
+  return 1;
+#else
+  return 0;
+#endif
+}
+
+int rsn_sim_wave_open(void* sim, const char* path) {
+  Sim* s = static_cast<Sim*>(sim);
+  if (!s || !path) return RSN_SIM_ERR_ARG;
+#ifdef RSN_SIM_WAVE
+  if (s->fst) s->fst->close();
+  s->fst = std::make_unique<VerilatedFstC>();
+  s->top->trace(s->fst.get(), 99);
+  s->fst->open(path);
+  if (!s->fst->isOpen()) {
+    s->fst.reset();
+    s->err = std::string("cannot open the waveform file ") + path;
+    return RSN_SIM_ERR_ARG;
+  }
+  return RSN_SIM_OK;
+#else
+  s->err = "this co-simulation build has no waveform support (build rsn-sim with its `wave` feature)";
+  return RSN_SIM_ERR_ARG;
+#endif
+}
+
+void rsn_sim_wave_close(void* sim) {
+#ifdef RSN_SIM_WAVE
+  Sim* s = static_cast<Sim*>(sim);
+  if (s && s->fst) {
+    s->fst->close();
+    s->fst.reset();
+  }
+#else
+  (void)sim;
+#endif
+}
 
 uint64_t rsn_sim_base(int mem) { return (mem >= 0 && mem < 3) ? kBase[mem] : 0; }
 

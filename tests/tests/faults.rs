@@ -218,3 +218,51 @@ fn buffers_are_bounds_checked_and_freed() {
     let e = dev.alloc::<u8>(Memory::Instr, 1 << 30).err().unwrap();
     assert!(matches!(e, DeviceError::OutOfMemory { memory: Memory::Instr, .. }), "{e}");
 }
+
+/// `--wave` belongs to the co-simulation: other backends refuse it, and a co-simulation built
+/// without the `sim-wave` feature says how to get it instead of silently writing nothing.
+#[test]
+fn waveform_requests_are_honoured_or_refused_clearly() {
+    use rsn::device::{BackendKind, Device, OpenOptions};
+    let dir = std::env::temp_dir().join(format!("rsn-wave-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("run.fst");
+    for kind in backends() {
+        let opts = OpenOptions { wave: Some(path.clone()), ..Default::default() };
+        let opened = Device::open(kind, &opts);
+        match (kind, opened) {
+            (BackendKind::Sim, Ok(dev)) => {
+                // A waveform build: a short GEMM must leave a non-empty FST file (block type 0,
+                // the header, comes first).
+                let g = Gemm::new(128, 128, 128);
+                let a = dev.alloc::<f32>(Memory::Ddr, 128 * g.ka()).unwrap();
+                let b = dev.alloc::<f32>(Memory::Lpddr, 128 * g.nb()).unwrap();
+                let c = dev.alloc::<f32>(Memory::Ddr, g.c_len()).unwrap();
+                let exe = g
+                    .compile(GemmPlacement {
+                        a_line: a.line(),
+                        b_line: b.line(),
+                        c_line: c.line(),
+                        ..Default::default()
+                    })
+                    .unwrap();
+                dev.run(&exe, Duration::from_secs(60)).unwrap();
+                drop((a, b, c));
+                drop(dev);
+                let bytes = std::fs::read(&path).unwrap();
+                assert!(
+                    bytes.len() > 1000 && bytes[0] == 0,
+                    "{}: not an FST file ({} bytes)",
+                    path.display(),
+                    bytes.len()
+                );
+            }
+            (BackendKind::Sim, Err(DeviceError::Unsupported(msg))) => {
+                assert!(msg.contains("sim-wave"), "{msg}")
+            }
+            (_, Err(DeviceError::Unsupported(msg))) => assert!(msg.contains("co-simulation only"), "{msg}"),
+            (_, other) => panic!("{kind}: --wave must be refused, got {:?}", other.map(|_| ())),
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -38,12 +38,17 @@ struct DeviceArgs {
     /// Seconds to wait for a run before reporting each FU's state.
     #[arg(long, default_value_t = 600)]
     timeout: u64,
+    /// Write an FST waveform of every kernel signal (--backend sim, in an rsn built with the
+    /// `sim-wave` feature; several hundred MB per million cycles).
+    #[arg(long, value_name = "FILE")]
+    wave: Option<PathBuf>,
 }
 
 impl DeviceArgs {
     fn open(&self) -> Result<Device, String> {
         let bitstream = self.bitstream.as_deref().map(Bitstream::from_path).transpose().map_err(|e| e.to_string())?;
-        let opts = OpenOptions { bitstream, xclbin: self.xclbin.clone(), index: self.device_index, wave: None };
+        let opts =
+            OpenOptions { bitstream, xclbin: self.xclbin.clone(), index: self.device_index, wave: self.wave.clone() };
         Device::open(self.backend, &opts).map_err(|e| e.to_string())
     }
 }

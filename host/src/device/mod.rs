@@ -276,6 +276,11 @@ impl Device {
     /// Open a backend and load the bitstream description into it.
     pub fn open(kind: BackendKind, opts: &OpenOptions) -> Result<Device> {
         let bitstream = opts.bitstream.clone().unwrap_or_else(Bitstream::builtin);
+        if opts.wave.is_some() && kind != BackendKind::Sim {
+            return Err(DeviceError::Unsupported(format!(
+                "waveforms (--wave) come from the co-simulation only, not from the {kind:?} backend"
+            )));
+        }
         let backend: Box<dyn Backend> = match kind {
             BackendKind::Model => Box::new(crate::model::ModelBackend::new(bitstream.clone())),
             BackendKind::Sim => open_sim(&bitstream, opts)?,

@@ -82,11 +82,12 @@ pub fn sim_config(bs: &Bitstream) -> Config {
 
 impl SimBackend {
     pub fn open(bitstream: &Bitstream, opts: &OpenOptions) -> Result<SimBackend> {
-        if opts.wave.is_some() {
-            return Err(DeviceError::NoDevice {
-                backend: BackendKind::Sim,
-                message: "FST waveforms are not compiled into this co-simulation build".into(),
-            });
+        if opts.wave.is_some() && !rsn_sim::wave_supported() {
+            return Err(DeviceError::Unsupported(
+                "FST waveforms (--wave): this rsn was built without them; rebuild with \
+                 `cargo build --release -p rsn --features sim-wave` (or `make build WAVE=1`)"
+                    .into(),
+            ));
         }
         let watchdog = match std::env::var("RSN_SIM_WATCHDOG_CYCLES") {
             Ok(v) => v.trim().parse::<u32>().ok().filter(|c| *c > 0).ok_or_else(|| DeviceError::NoDevice {
@@ -113,6 +114,12 @@ impl SimBackend {
         // The done interrupt tells the harness when a run has finished.
         sim.write_reg(regs::GIER, 1).map_err(|e| se("open", e))?;
         sim.write_reg(regs::IP_IER, 1).map_err(|e| se("open", e))?;
+        if let Some(path) = &opts.wave {
+            sim.open_wave(path).map_err(|e| DeviceError::NoDevice {
+                backend: BackendKind::Sim,
+                message: format!("cannot write the waveform {}: {e}", path.display()),
+            })?;
+        }
         Ok(SimBackend {
             sim,
             bitstream: bitstream.clone(),
