@@ -1,34 +1,44 @@
-// e^x as defined by the numerics contract (`exp` in host/src/numerics.rs), bit for bit.
+// e^x as defined by the numerics contract (`exp` in host/src/numerics.rs), bit for bit, on `Lanes`
+// floats at once (lane l = bits [32*l +: 32] of in_a_i / out_data_o).
 //
-// Sequential: one rsn_fp32_mul and one rsn_fp32_add, used once per cycle (the multiplier output
-// may feed the adder in the same cycle; the product is rounded first, never fused). One item in
-// flight; the result is valid 13 cycles after the input is accepted (1 for special cases).
+// Sequential: per lane one binary32 multiplier and one adder (rsn_fp32_pkg::fp32_mul / fp32_add),
+// each used once per cycle (the product may feed the adder in the same cycle; it is rounded first,
+// never fused). One control FSM drives all lanes in lockstep, one item (a vector of Lanes floats)
+// in flight. The result is valid 13 cycles after the input is accepted, whatever the data: a lane
+// with a special input runs the same sequence on meaningless values and has its special result
+// substituted at the end, so lanes never need to wait for one another.
 //   NaN -> 0x7fc00000; x > 88.72283 (0x42b17218) -> +inf; x < -87.33655 (0xc2aeac50) -> +0.
 //   t = x*LOG2E; s = t + MAGIC; nf = s - MAGIC; r = (x - nf*LN2_HI) - nf*LN2_LO;
 //   p = Horner(EXP_POLY, r); result = scale_pow2(p, nf).
 // The integer nf is read from s: s lies in [2^23, 2^24) where the ulp is 1, so its fraction field
 // is 0x400000 + nf with |nf| <= 128, whose low 10 bits are nf in two's complement; nf = s - MAGIC
 // is exact.
-module rsn_fp32_exp (
-  input  logic        clk_i,
-  input  logic        rst_ni,
-  input  logic [31:0] in_a_i,
-  input  logic        in_valid_i,
-  output logic        in_ready_o,
-  output logic [31:0] out_data_o,
-  output logic        out_valid_o,
-  input  logic        out_ready_i
+//
+// abort_i (synchronous) returns the FSM to idle in the next cycle and drops the item in flight, or
+// the one accepted in the same cycle; no result appears for it.
+module rsn_fp32_exp #(
+  parameter int unsigned Lanes = 1
+) (
+  input  logic                clk_i,
+  input  logic                rst_ni,
+  input  logic                abort_i,
+  input  logic [32*Lanes-1:0] in_a_i,
+  input  logic                in_valid_i,
+  output logic                in_ready_o,
+  output logic [32*Lanes-1:0] out_data_o,
+  output logic                out_valid_o,
+  input  logic                out_ready_i
 );
 
-  localparam logic [31:0] QNaN      = 32'h7fc0_0000;
-  localparam logic [31:0] PosInf    = 32'h7f80_0000;
-  localparam logic [31:0] Log2e     = 32'h3fb8_aa3b;
-  localparam logic [31:0] Ln2Hi     = 32'h3f31_8000;
-  localparam logic [31:0] Ln2Lo     = 32'hb95e_8083;
-  localparam logic [31:0] Magic     = 32'h4b40_0000;
-  localparam logic [31:0] MaxIn     = 32'h42b1_7218;
-  localparam logic [31:0] MinIn     = 32'hc2ae_ac50;
-  localparam logic [31:0] Poly0     = 32'h3950_0d01;  // 1/5040, the Horner seed
+  localparam logic [31:0] QNaN   = 32'h7fc0_0000;
+  localparam logic [31:0] PosInf = 32'h7f80_0000;
+  localparam logic [31:0] Log2e  = 32'h3fb8_aa3b;
+  localparam logic [31:0] Ln2Hi  = 32'h3f31_8000;
+  localparam logic [31:0] Ln2Lo  = 32'hb95e_8083;
+  localparam logic [31:0] Magic  = 32'h4b40_0000;
+  localparam logic [31:0] MaxIn  = 32'h42b1_7218;
+  localparam logic [31:0] MinIn  = 32'hc2ae_ac50;
+  localparam logic [31:0] Poly0  = 32'h3950_0d01;  // 1/5040, the Horner seed
 
   typedef enum logic [2:0] {
     StIdle,
@@ -37,42 +47,38 @@ module rsn_fp32_exp (
     StRedHi,   // r = x - nf*LN2_HI
     StRedLo,   // r = r - nf*LN2_LO
     StPoly,    // p = p*r + EXP_POLY[k], k = 1..7
-    StScale,   // result = scale_pow2(p, nf)
+    StScale,   // result = scale_pow2(p, nf), or the lane's special result
     StOut
   } state_e;
 
-  state_e            state_q, state_d;
-  logic [31:0]       x_q, x_d;
-  logic [31:0]       acc_q, acc_d;      // s, then the reduced argument r
-  logic [31:0]       nf_q, nf_d;
-  logic [31:0]       p_q, p_d;
-  logic signed [9:0] n_q, n_d;
-  logic [2:0]        k_q, k_d;
-  logic [31:0]       res_q, res_d;
+  state_e     state_q, state_d;
+  logic [2:0] k_q, k_d;
 
-  logic [31:0] mul_a, mul_b, mul_res;
-  logic [31:0] add_a, add_b, add_res;
-  logic [31:0] scaled;
-  logic [31:0] poly_coef;
-  logic        in_nan;
+  // Per lane: lane l of each vector is bits [32*l +: 32] ([10*l +: 10] for n, bit l for spec).
+  logic [32*Lanes-1:0] x_q, x_d;
+  logic [32*Lanes-1:0] acc_q, acc_d;  // s, then the reduced argument r
+  logic [32*Lanes-1:0] nf_q, nf_d;
+  logic [32*Lanes-1:0] p_q, p_d;
+  logic [10*Lanes-1:0] n_q, n_d;      // nf as a two's complement integer
+  logic [32*Lanes-1:0] res_q, res_d;  // idle while computing, so it parks the special results
+  logic [Lanes-1:0]    spec_q, spec_d;
 
-  rsn_fp32_mul u_mul (
-    .a_i   (mul_a),
-    .b_i   (mul_b),
-    .prod_o(mul_res)
-  );
+  logic [32*Lanes-1:0] add_res;
+  logic                mul_on, add_on;
+  logic [31:0]         poly_coef;
 
-  rsn_fp32_add u_add (
-    .a_i  (add_a),
-    .b_i  (add_b),
-    .sum_o(add_res)
-  );
-
-  rsn_fp32_scale_pow2 u_scale (
-    .y_i  (p_q),
-    .n_i  (n_q),
-    .res_o(scaled)
-  );
+  // {special, its result}; float comparisons against the thresholds on sign and magnitude bits.
+  function automatic logic [32:0] special(input logic [31:0] a);
+    if ((a[30:23] == 8'hff) && (a[22:0] != 23'd0)) begin
+      special = {1'b1, QNaN};
+    end else if (!a[31] && (a[30:0] > MaxIn[30:0])) begin
+      special = {1'b1, PosInf};
+    end else if (a[31] && (a[30:0] > MinIn[30:0])) begin
+      special = {1'b1, 32'h0000_0000};
+    end else begin
+      special = {1'b0, 32'h0000_0000};
+    end
+  endfunction
 
   // EXP_POLY[1..7] in Horner order.
   always_comb begin
@@ -88,7 +94,67 @@ module rsn_fp32_exp (
     endcase
   end
 
-  assign in_nan  = (in_a_i[30:23] == 8'hff) && (in_a_i[22:0] != 23'd0);
+  // The FP functions are only called in the states that use them, so an idle or stalled unit costs
+  // the simulator nothing per lane (Verilator evaluates combinational logic every cycle).
+  assign mul_on = (state_q == StRound) || (state_q == StRedHi) || (state_q == StRedLo) ||
+                  (state_q == StPoly);
+  assign add_on = mul_on || (state_q == StNf);
+
+  // Lane datapath: one multiplier and one adder per lane behind their operand muxes.
+  always_comb begin : p_lanes
+    logic [31:0] x, acc, nf, mul_a, mul_b, prod, add_a, add_b, sum;
+    for (int l = 0; l < Lanes; l++) begin
+      x   = x_q[32*l +: 32];
+      acc = acc_q[32*l +: 32];
+      nf  = nf_q[32*l +: 32];
+
+      mul_a = p_q[32*l +: 32];
+      mul_b = acc;
+      case (state_q)
+        StRound: begin
+          mul_a = x;
+          mul_b = Log2e;
+        end
+        StRedHi: begin
+          mul_a = nf;
+          mul_b = Ln2Hi;
+        end
+        StRedLo: begin
+          mul_a = nf;
+          mul_b = Ln2Lo;
+        end
+        default: ;
+      endcase
+      prod = '0;
+      if (mul_on) begin
+        prod = rsn_fp32_pkg::fp32_mul(mul_a, mul_b);
+      end
+
+      add_a = prod;
+      add_b = poly_coef;
+      case (state_q)
+        StRound: add_b = Magic;
+        StNf: begin
+          add_a = acc;
+          add_b = {~Magic[31], Magic[30:0]};
+        end
+        StRedHi: begin
+          add_a = x;
+          add_b = {~prod[31], prod[30:0]};
+        end
+        StRedLo: begin
+          add_a = acc;
+          add_b = {~prod[31], prod[30:0]};
+        end
+        default: ;
+      endcase
+      sum = '0;
+      if (add_on) begin
+        sum = rsn_fp32_pkg::fp32_add(add_a, add_b);
+      end
+      add_res[32*l +: 32] = sum;
+    end
+  end
 
   assign in_ready_o  = (state_q == StIdle);
   assign out_valid_o = (state_q == StOut);
@@ -96,83 +162,59 @@ module rsn_fp32_exp (
 
   always_comb begin
     state_d = state_q;
+    k_d     = k_q;
     x_d     = x_q;
     acc_d   = acc_q;
     nf_d    = nf_q;
     p_d     = p_q;
     n_d     = n_q;
-    k_d     = k_q;
     res_d   = res_q;
-    mul_a   = acc_q;
-    mul_b   = acc_q;
-    add_a   = acc_q;
-    add_b   = acc_q;
+    spec_d  = spec_q;
 
     unique case (state_q)
       StIdle: begin
         if (in_valid_i) begin
           x_d = in_a_i;
-          // Float comparisons against the thresholds, done on sign and magnitude bits.
-          if (in_nan) begin
-            res_d   = QNaN;
-            state_d = StOut;
-          end else if (!in_a_i[31] && (in_a_i[30:0] > MaxIn[30:0])) begin
-            res_d   = PosInf;
-            state_d = StOut;
-          end else if (in_a_i[31] && (in_a_i[30:0] > MinIn[30:0])) begin
-            res_d   = 32'h0000_0000;
-            state_d = StOut;
-          end else begin
-            state_d = StRound;
+          for (int l = 0; l < Lanes; l++) begin
+            {spec_d[l], res_d[32*l +: 32]} = special(in_a_i[32*l +: 32]);
           end
+          state_d = StRound;
         end
       end
       StRound: begin
-        mul_a   = x_q;
-        mul_b   = Log2e;
-        add_a   = mul_res;
-        add_b   = Magic;
         acc_d   = add_res;
         state_d = StNf;
       end
       StNf: begin
-        add_a   = acc_q;
-        add_b   = {~Magic[31], Magic[30:0]};
-        nf_d    = add_res;
-        n_d     = acc_q[9:0];
+        nf_d = add_res;
+        for (int l = 0; l < Lanes; l++) begin
+          n_d[10*l +: 10] = acc_q[32*l +: 10];
+        end
         state_d = StRedHi;
       end
       StRedHi: begin
-        mul_a   = nf_q;
-        mul_b   = Ln2Hi;
-        add_a   = x_q;
-        add_b   = {~mul_res[31], mul_res[30:0]};
         acc_d   = add_res;
         state_d = StRedLo;
       end
       StRedLo: begin
-        mul_a   = nf_q;
-        mul_b   = Ln2Lo;
-        add_a   = acc_q;
-        add_b   = {~mul_res[31], mul_res[30:0]};
         acc_d   = add_res;
-        p_d     = Poly0;
+        p_d     = {Lanes{Poly0}};
         k_d     = 3'd1;
         state_d = StPoly;
       end
       StPoly: begin
-        mul_a = p_q;
-        mul_b = acc_q;
-        add_a = mul_res;
-        add_b = poly_coef;
-        p_d   = add_res;
-        k_d   = k_q + 3'd1;
+        p_d = add_res;
+        k_d = k_q + 3'd1;
         if (k_q == 3'd7) begin
           state_d = StScale;
         end
       end
       StScale: begin
-        res_d   = scaled;
+        for (int l = 0; l < Lanes; l++) begin
+          if (!spec_q[l]) begin
+            res_d[32*l +: 32] = rsn_fp32_pkg::fp32_scale_pow2(p_q[32*l +: 32], n_q[10*l +: 10]);
+          end
+        end
         state_d = StOut;
       end
       StOut: begin
@@ -182,27 +224,33 @@ module rsn_fp32_exp (
       end
       default: state_d = StIdle;
     endcase
+
+    if (abort_i) begin
+      state_d = StIdle;
+    end
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       state_q <= StIdle;
+      k_q     <= '0;
       x_q     <= '0;
       acc_q   <= '0;
       nf_q    <= '0;
       p_q     <= '0;
       n_q     <= '0;
-      k_q     <= '0;
       res_q   <= '0;
+      spec_q  <= '0;
     end else begin
       state_q <= state_d;
+      k_q     <= k_d;
       x_q     <= x_d;
       acc_q   <= acc_d;
       nf_q    <= nf_d;
       p_q     <= p_d;
       n_q     <= n_d;
-      k_q     <= k_d;
       res_q   <= res_d;
+      spec_q  <= spec_d;
     end
   end
 

@@ -1,62 +1,67 @@
 // GELU (erf form) as defined by the numerics contract (`gelu` in host/src/numerics.rs), bit for
-// bit: g = (0.5*x) * (1 + erf(x*FRAC_1_SQRT_2)). NaN -> 0x7fc00000, +inf -> +inf, -inf -> -0.
+// bit, on `Lanes` floats at once (lane l = bits [32*l +: 32] of in_a_i / out_data_o):
+// g = (0.5*x) * (1 + erf(x*FRAC_1_SQRT_2)). NaN -> 0x7fc00000, +inf -> +inf, -inf -> -0.
 //
-// Sequential: one rsn_fp32_mul and one rsn_fp32_add of its own plus an rsn_fp32_erf unit driven
-// through its valid/ready ports. One item in flight.
-module rsn_fp32_gelu (
-  input  logic        clk_i,
-  input  logic        rst_ni,
-  input  logic [31:0] in_a_i,
-  input  logic        in_valid_i,
-  output logic        in_ready_o,
-  output logic [31:0] out_data_o,
-  output logic        out_valid_o,
-  input  logic        out_ready_i
+// Sequential: per lane one binary32 multiplier and one adder of its own (rsn_fp32_pkg::fp32_mul /
+// fp32_add) plus an rsn_fp32_erf unit of the same width driven through its valid/ready ports. One
+// control FSM drives all lanes in lockstep, one item (a vector of Lanes floats) in flight. 0.5*x
+// is computed while erf is busy. A lane with an infinite or NaN input runs the same sequence and
+// has its result replaced at the end: -inf would otherwise give -inf * (1 + -1) = NaN.
+//
+// Latency, accept to out_valid_o, whatever the data: erf's latency + 3 cycles (19 with erf's 16).
+// Accept in cycle 0, erf accepts in 1, its result is consumed the cycle it appears.
+//
+// abort_i (synchronous) returns this FSM and the erf unit to idle in the next cycle and drops the
+// item in flight, or the one accepted in the same cycle; no result appears for it.
+module rsn_fp32_gelu #(
+  parameter int unsigned Lanes = 1
+) (
+  input  logic                clk_i,
+  input  logic                rst_ni,
+  input  logic                abort_i,
+  input  logic [32*Lanes-1:0] in_a_i,
+  input  logic                in_valid_i,
+  output logic                in_ready_o,
+  output logic [32*Lanes-1:0] out_data_o,
+  output logic                out_valid_o,
+  input  logic                out_ready_i
 );
 
-  localparam logic [31:0] QNaN        = 32'h7fc0_0000;
-  localparam logic [31:0] One         = 32'h3f80_0000;
-  localparam logic [31:0] Half        = 32'h3f00_0000;
-  localparam logic [31:0] Frac1Sqrt2  = 32'h3f35_04f3;
+  localparam logic [31:0] QNaN       = 32'h7fc0_0000;
+  localparam logic [31:0] One        = 32'h3f80_0000;
+  localparam logic [31:0] Half       = 32'h3f00_0000;
+  localparam logic [31:0] Frac1Sqrt2 = 32'h3f35_04f3;
 
   typedef enum logic [2:0] {
     StIdle,
-    StScaleIn,  // z = x*FRAC_1_SQRT_2
-    StErfReq,   // e = erf(z)
-    StErfWait,
-    StHalf,     // hx = 0.5*x and w = 1 + e (independent: one multiply, one add)
-    StFinal,    // g = hx*w
+    StScaleIn,  // erf(x*FRAC_1_SQRT_2) started
+    StHalf,     // hx = 0.5*x
+    StErfWait,  // w = 1 + erf once it is there, releases erf
+    StFinal,    // g = hx*w, or the lane's special result
     StOut
   } state_e;
 
-  state_e      state_q, state_d;
-  logic [31:0] x_q, x_d;       // x, then 0.5*x
-  logic [31:0] z_q, z_d;       // x*FRAC_1_SQRT_2, then erf of it, then 1 + erf
-  logic [31:0] res_q, res_d;
+  state_e state_q, state_d;
 
-  logic [31:0] mul_a, mul_b, mul_res;
-  logic [31:0] add_a, add_b, add_res;
-  logic        in_nan, in_inf;
+  // Per lane: lane l of each vector is bits [32*l +: 32].
+  logic [32*Lanes-1:0] x_q, x_d;  // x, then 0.5*x
+  logic [32*Lanes-1:0] w_q, w_d;
+  logic [32*Lanes-1:0] res_q, res_d;
 
-  logic        erf_in_valid, erf_in_ready, erf_out_valid, erf_out_ready;
-  logic [31:0] erf_out;
+  logic [32*Lanes-1:0] mul_res, add_res;
+  logic                mul_on, add_on;
 
-  rsn_fp32_mul u_mul (
-    .a_i   (mul_a),
-    .b_i   (mul_b),
-    .prod_o(mul_res)
-  );
+  logic                erf_in_valid, erf_in_ready, erf_out_valid, erf_out_ready;
+  logic [32*Lanes-1:0] erf_out;
 
-  rsn_fp32_add u_add (
-    .a_i  (add_a),
-    .b_i  (add_b),
-    .sum_o(add_res)
-  );
-
-  rsn_fp32_erf u_erf (
+  // erf's argument comes straight from this cycle's multiplier: it is only sampled in StScaleIn.
+  rsn_fp32_erf #(
+    .Lanes(Lanes)
+  ) u_erf (
     .clk_i,
     .rst_ni,
-    .in_a_i     (z_q),
+    .abort_i,
+    .in_a_i     (mul_res),
     .in_valid_i (erf_in_valid),
     .in_ready_o (erf_in_ready),
     .out_data_o (erf_out),
@@ -64,10 +69,35 @@ module rsn_fp32_gelu (
     .out_ready_i(erf_out_ready)
   );
 
-  assign in_nan = (in_a_i[30:23] == 8'hff) && (in_a_i[22:0] != 23'd0);
-  assign in_inf = (in_a_i[30:23] == 8'hff) && (in_a_i[22:0] == 23'd0);
+  // The FP functions are only called in the states that use them and, while waiting for erf, only
+  // once its result is there: an idle or waiting unit costs the simulator nothing per lane
+  // (Verilator evaluates combinational logic every cycle).
+  assign mul_on = (state_q == StScaleIn) || (state_q == StHalf) || (state_q == StFinal);
+  assign add_on = (state_q == StErfWait) && erf_out_valid;
 
-  assign erf_in_valid  = (state_q == StErfReq);
+  // Lane datapath: one multiplier and one adder per lane; only the multiplier needs an operand mux.
+  always_comb begin : p_lanes
+    logic [31:0] mul_b, prod, sum;
+    for (int l = 0; l < Lanes; l++) begin
+      unique case (state_q)
+        StScaleIn: mul_b = Frac1Sqrt2;
+        StHalf:    mul_b = Half;
+        default:   mul_b = w_q[32*l +: 32];
+      endcase
+      prod = '0;
+      if (mul_on) begin
+        prod = rsn_fp32_pkg::fp32_mul(x_q[32*l +: 32], mul_b);
+      end
+      sum = '0;
+      if (add_on) begin
+        sum = rsn_fp32_pkg::fp32_add(One, erf_out[32*l +: 32]);
+      end
+      mul_res[32*l +: 32] = prod;
+      add_res[32*l +: 32] = sum;
+    end
+  end
+
+  assign erf_in_valid  = (state_q == StScaleIn);
   assign erf_out_ready = (state_q == StErfWait);
 
   assign in_ready_o  = (state_q == StIdle);
@@ -77,58 +107,45 @@ module rsn_fp32_gelu (
   always_comb begin
     state_d = state_q;
     x_d     = x_q;
-    z_d     = z_q;
+    w_d     = w_q;
     res_d   = res_q;
-    mul_a   = x_q;
-    mul_b   = z_q;
-    add_a   = One;
-    add_b   = z_q;
 
     unique case (state_q)
       StIdle: begin
         if (in_valid_i) begin
-          x_d = in_a_i;
-          if (in_nan) begin
-            res_d   = QNaN;
-            state_d = StOut;
-          end else if (in_inf) begin
-            res_d   = in_a_i[31] ? 32'h8000_0000 : 32'h7f80_0000;
-            state_d = StOut;
-          end else begin
-            state_d = StScaleIn;
-          end
+          x_d     = in_a_i;
+          state_d = StScaleIn;
         end
       end
+      // erf is idle here (its result is released before the next item is accepted, and abort_i
+      // resets it with this FSM), so this hand-off never stalls.
       StScaleIn: begin
-        mul_a   = x_q;
-        mul_b   = Frac1Sqrt2;
-        z_d     = mul_res;
-        state_d = StErfReq;
-      end
-      StErfReq: begin
         if (erf_in_ready) begin
-          state_d = StErfWait;
-        end
-      end
-      StErfWait: begin
-        if (erf_out_valid) begin
-          z_d     = erf_out;
           state_d = StHalf;
         end
       end
       StHalf: begin
-        mul_a   = Half;
-        mul_b   = x_q;
         x_d     = mul_res;
-        add_a   = One;
-        add_b   = z_q;
-        z_d     = add_res;
-        state_d = StFinal;
+        state_d = StErfWait;
+      end
+      StErfWait: begin
+        if (erf_out_valid) begin
+          w_d     = add_res;
+          state_d = StFinal;
+        end
       end
       StFinal: begin
-        mul_a   = x_q;
-        mul_b   = z_q;
-        res_d   = mul_res;
+        // Halving keeps an input NaN, infinite (with its sign) or finite, so 0.5*x tells the
+        // special lanes apart without keeping x.
+        for (int l = 0; l < Lanes; l++) begin
+          if (x_q[32*l+23 +: 8] != 8'hff) begin
+            res_d[32*l +: 32] = mul_res[32*l +: 32];
+          end else if (x_q[32*l +: 23] != 23'd0) begin
+            res_d[32*l +: 32] = QNaN;
+          end else begin
+            res_d[32*l +: 32] = x_q[32*l+31] ? 32'h8000_0000 : 32'h7f80_0000;
+          end
+        end
         state_d = StOut;
       end
       StOut: begin
@@ -138,18 +155,22 @@ module rsn_fp32_gelu (
       end
       default: state_d = StIdle;
     endcase
+
+    if (abort_i) begin
+      state_d = StIdle;
+    end
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       state_q <= StIdle;
       x_q     <= '0;
-      z_q     <= '0;
+      w_q     <= '0;
       res_q   <= '0;
     end else begin
       state_q <= state_d;
       x_q     <= x_d;
-      z_q     <= z_d;
+      w_q     <= w_d;
       res_q   <= res_d;
     end
   end

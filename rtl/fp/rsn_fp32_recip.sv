@@ -1,19 +1,29 @@
-// 1/x as defined by the numerics contract (`recip` in host/src/numerics.rs), bit for bit.
+// 1/x as defined by the numerics contract (`recip` in host/src/numerics.rs), bit for bit, on
+// `Lanes` floats at once (lane l = bits [32*l +: 32] of in_a_i / out_data_o).
 //
-// Sequential: one rsn_fp32_mul feeding one rsn_fp32_add (product rounded before the add), one
-// item in flight, result valid 9 cycles after accept (1 for special cases).
+// Sequential: per lane one binary32 multiplier feeding one adder (rsn_fp32_pkg::fp32_mul /
+// fp32_add, the product rounded before the add). One control FSM drives all lanes in lockstep, one
+// item (a vector of Lanes floats) in flight. The result is valid 9 cycles after accept, whatever
+// the data: a lane with a special input runs the same sequence on meaningless values and has its
+// special result substituted at the end.
 //   NaN -> 0x7fc00000; +-inf -> +-0; +-0 and subnormals -> +-inf.
 //   x = m * 2^e, m in [1, 2):  y = C1 - C2*m;  3 times: y = y + y*(1 - m*y);
 //   result = sign(x) | scale_pow2(y, -e)   (a result below the normal range flushes to +-0).
-module rsn_fp32_recip (
-  input  logic        clk_i,
-  input  logic        rst_ni,
-  input  logic [31:0] in_a_i,
-  input  logic        in_valid_i,
-  output logic        in_ready_o,
-  output logic [31:0] out_data_o,
-  output logic        out_valid_o,
-  input  logic        out_ready_i
+//
+// abort_i (synchronous) returns the FSM to idle in the next cycle and drops the item in flight, or
+// the one accepted in the same cycle; no result appears for it.
+module rsn_fp32_recip #(
+  parameter int unsigned Lanes = 1
+) (
+  input  logic                clk_i,
+  input  logic                rst_ni,
+  input  logic                abort_i,
+  input  logic [32*Lanes-1:0] in_a_i,
+  input  logic                in_valid_i,
+  output logic                in_ready_o,
+  output logic [32*Lanes-1:0] out_data_o,
+  output logic                out_valid_o,
+  input  logic                out_ready_i
 );
 
   localparam logic [31:0] QNaN  = 32'h7fc0_0000;
@@ -27,113 +37,128 @@ module rsn_fp32_recip (
     StGuess,   // y = C1 - C2*m
     StErr,     // w = 1 - m*y
     StStep,    // y = y + y*w
-    StScale,
+    StScale,   // result = sign | scale_pow2(y, -e), or the lane's special result
     StOut
   } state_e;
 
-  state_e            state_q, state_d;
-  logic [31:0]       m_q, m_d;
-  logic [31:0]       y_q, y_d;
-  logic [31:0]       w_q, w_d;
-  logic signed [9:0] neg_e_q, neg_e_d;
-  logic              sign_q, sign_d;
-  logic [1:0]        step_q, step_d;
-  logic [31:0]       res_q, res_d;
+  state_e     state_q, state_d;
+  logic [1:0] step_q, step_d;
 
-  logic [31:0] mul_a, mul_b, mul_res;
-  logic [31:0] add_a, add_b, add_res;
-  logic [31:0] scaled;
-  logic        in_nan, in_inf, in_zero_or_sub;
+  // Per lane: lane l of each vector is bits [32*l +: 32] ([10*l +: 10] for neg_e, bit l for sign
+  // and spec).
+  logic [32*Lanes-1:0] m_q, m_d;
+  logic [32*Lanes-1:0] y_q, y_d;
+  logic [32*Lanes-1:0] w_q, w_d;
+  logic [10*Lanes-1:0] neg_e_q, neg_e_d;
+  logic [Lanes-1:0]    sign_q, sign_d;
+  logic [32*Lanes-1:0] res_q, res_d;  // idle while computing, so it parks the special results
+  logic [Lanes-1:0]    spec_q, spec_d;
 
-  rsn_fp32_mul u_mul (
-    .a_i   (mul_a),
-    .b_i   (mul_b),
-    .prod_o(mul_res)
-  );
+  logic [32*Lanes-1:0] add_res;
+  logic                fp_on;
 
-  rsn_fp32_add u_add (
-    .a_i  (add_a),
-    .b_i  (add_b),
-    .sum_o(add_res)
-  );
+  // {special, its result}.
+  function automatic logic [32:0] special(input logic [31:0] a);
+    if ((a[30:23] == 8'hff) && (a[22:0] != 23'd0)) begin
+      special = {1'b1, QNaN};
+    end else if (a[30:23] == 8'hff) begin
+      special = {1'b1, a[31], 31'd0};
+    end else if (a[30:23] == 8'h00) begin
+      special = {1'b1, a[31], 8'hff, 23'd0};
+    end else begin
+      special = {1'b0, 32'h0000_0000};
+    end
+  endfunction
 
-  rsn_fp32_scale_pow2 u_scale (
-    .y_i  (y_q),
-    .n_i  (neg_e_q),
-    .res_o(scaled)
-  );
+  // The FP functions are only called in the states that use them, so an idle or stalled unit costs
+  // the simulator nothing per lane (Verilator evaluates combinational logic every cycle).
+  assign fp_on = (state_q == StGuess) || (state_q == StErr) || (state_q == StStep);
 
-  assign in_nan         = (in_a_i[30:23] == 8'hff) && (in_a_i[22:0] != 23'd0);
-  assign in_inf         = (in_a_i[30:23] == 8'hff) && (in_a_i[22:0] == 23'd0);
-  assign in_zero_or_sub = (in_a_i[30:23] == 8'h00);
+  // Lane datapath: one multiplier and one adder per lane behind their operand muxes.
+  always_comb begin : p_lanes
+    logic [31:0] m, y, w, mul_a, mul_b, prod, add_a, add_b, sum;
+    for (int l = 0; l < Lanes; l++) begin
+      m = m_q[32*l +: 32];
+      y = y_q[32*l +: 32];
+      w = w_q[32*l +: 32];
+
+      mul_a = m;
+      mul_b = y;
+      add_a = y;
+      case (state_q)
+        StGuess: begin
+          mul_a = C2;
+          mul_b = m;
+          add_a = C1;
+        end
+        StErr:  add_a = One;
+        StStep: mul_a = w;
+        default: ;
+      endcase
+      prod = '0;
+      if (fp_on) begin
+        prod = rsn_fp32_pkg::fp32_mul(mul_a, mul_b);
+      end
+      add_b = (state_q == StStep) ? prod : {~prod[31], prod[30:0]};
+      sum   = '0;
+      if (fp_on) begin
+        sum = rsn_fp32_pkg::fp32_add(add_a, add_b);
+      end
+      add_res[32*l +: 32] = sum;
+    end
+  end
 
   assign in_ready_o  = (state_q == StIdle);
   assign out_valid_o = (state_q == StOut);
   assign out_data_o  = res_q;
 
-  always_comb begin
+  always_comb begin : p_ctrl
+    logic [31:0] scaled;
+    scaled  = '0;
     state_d = state_q;
+    step_d  = step_q;
     m_d     = m_q;
     y_d     = y_q;
     w_d     = w_q;
     neg_e_d = neg_e_q;
     sign_d  = sign_q;
-    step_d  = step_q;
     res_d   = res_q;
-    mul_a   = m_q;
-    mul_b   = y_q;
-    add_a   = y_q;
-    add_b   = w_q;
+    spec_d  = spec_q;
 
     unique case (state_q)
       StIdle: begin
         if (in_valid_i) begin
-          sign_d = in_a_i[31];
-          // Mantissa with the exponent of 1.0; -e = 127 - biased exponent.
-          m_d     = {1'b0, 8'd127, in_a_i[22:0]};
-          neg_e_d = 10'sd127 - $signed({2'b00, in_a_i[30:23]});
-          step_d  = 2'd0;
-          if (in_nan) begin
-            res_d   = QNaN;
-            state_d = StOut;
-          end else if (in_inf) begin
-            res_d   = {in_a_i[31], 31'd0};
-            state_d = StOut;
-          end else if (in_zero_or_sub) begin
-            res_d   = {in_a_i[31], 8'hff, 23'd0};
-            state_d = StOut;
-          end else begin
-            state_d = StGuess;
+          for (int l = 0; l < Lanes; l++) begin
+            sign_d[l] = in_a_i[32*l+31];
+            // Mantissa with the exponent of 1.0; -e = 127 - biased exponent.
+            m_d[32*l +: 32]     = {1'b0, 8'd127, in_a_i[32*l +: 23]};
+            neg_e_d[10*l +: 10] = 10'sd127 - $signed({2'b00, in_a_i[32*l+23 +: 8]});
+            {spec_d[l], res_d[32*l +: 32]} = special(in_a_i[32*l +: 32]);
           end
+          step_d  = 2'd0;
+          state_d = StGuess;
         end
       end
       StGuess: begin
-        mul_a   = C2;
-        mul_b   = m_q;
-        add_a   = C1;
-        add_b   = {~mul_res[31], mul_res[30:0]};
         y_d     = add_res;
         state_d = StErr;
       end
       StErr: begin
-        mul_a   = m_q;
-        mul_b   = y_q;
-        add_a   = One;
-        add_b   = {~mul_res[31], mul_res[30:0]};
         w_d     = add_res;
         state_d = StStep;
       end
       StStep: begin
-        mul_a   = y_q;
-        mul_b   = w_q;
-        add_a   = y_q;
-        add_b   = mul_res;
         y_d     = add_res;
         step_d  = step_q + 2'd1;
         state_d = (step_q == Steps - 2'd1) ? StScale : StErr;
       end
       StScale: begin
-        res_d   = {sign_q | scaled[31], scaled[30:0]};
+        for (int l = 0; l < Lanes; l++) begin
+          if (!spec_q[l]) begin
+            scaled = rsn_fp32_pkg::fp32_scale_pow2(y_q[32*l +: 32], neg_e_q[10*l +: 10]);
+            res_d[32*l +: 32] = {sign_q[l] | scaled[31], scaled[30:0]};
+          end
+        end
         state_d = StOut;
       end
       StOut: begin
@@ -143,27 +168,33 @@ module rsn_fp32_recip (
       end
       default: state_d = StIdle;
     endcase
+
+    if (abort_i) begin
+      state_d = StIdle;
+    end
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       state_q <= StIdle;
+      step_q  <= '0;
       m_q     <= '0;
       y_q     <= '0;
       w_q     <= '0;
       neg_e_q <= '0;
-      sign_q  <= 1'b0;
-      step_q  <= '0;
+      sign_q  <= '0;
       res_q   <= '0;
+      spec_q  <= '0;
     end else begin
       state_q <= state_d;
+      step_q  <= step_d;
       m_q     <= m_d;
       y_q     <= y_d;
       w_q     <= w_d;
       neg_e_q <= neg_e_d;
       sign_q  <= sign_d;
-      step_q  <= step_d;
       res_q   <= res_d;
+      spec_q  <= spec_d;
     end
   end
 

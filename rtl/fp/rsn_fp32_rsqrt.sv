@@ -1,22 +1,32 @@
-// 1/sqrt(x) as defined by the numerics contract (`rsqrt` in host/src/numerics.rs), bit for bit.
+// 1/sqrt(x) as defined by the numerics contract (`rsqrt` in host/src/numerics.rs), bit for bit, on
+// `Lanes` floats at once (lane l = bits [32*l +: 32] of in_a_i / out_data_o).
 //
-// Sequential: one rsn_fp32_mul feeding one rsn_fp32_add (product rounded before the add), one
-// item in flight, result valid 15 cycles after accept (1 for special cases).
+// Sequential: per lane one binary32 multiplier feeding one adder (rsn_fp32_pkg::fp32_mul /
+// fp32_add, the product rounded before the add). One control FSM drives all lanes in lockstep, one
+// item (a vector of Lanes floats) in flight. The result is valid 15 cycles after accept, whatever
+// the data: a lane with a special input runs the same sequence on meaningless values and has its
+// special result substituted at the end.
 //   NaN and x < 0 (including -inf and negative subnormals) -> 0x7fc00000; +inf -> +0;
 //   +-0 and positive subnormals -> +inf.
 //   x = m * 2^(2h), m in [1, 4):  y = C1 - C2*m;  hm = 0.5*m;
 //   4 times: y = y * (1.5 - hm*(y*y));  result = scale_pow2(y, -h).
 // m, hm and h come from the exponent field: doubling m (odd exponent) and halving it are exact,
 // so setting the exponent field gives the same bits as the contract's f32 multiplies.
-module rsn_fp32_rsqrt (
-  input  logic        clk_i,
-  input  logic        rst_ni,
-  input  logic [31:0] in_a_i,
-  input  logic        in_valid_i,
-  output logic        in_ready_o,
-  output logic [31:0] out_data_o,
-  output logic        out_valid_o,
-  input  logic        out_ready_i
+//
+// abort_i (synchronous) returns the FSM to idle in the next cycle and drops the item in flight, or
+// the one accepted in the same cycle; no result appears for it.
+module rsn_fp32_rsqrt #(
+  parameter int unsigned Lanes = 1
+) (
+  input  logic                clk_i,
+  input  logic                rst_ni,
+  input  logic                abort_i,
+  input  logic [32*Lanes-1:0] in_a_i,
+  input  logic                in_valid_i,
+  output logic                in_ready_o,
+  output logic [32*Lanes-1:0] out_data_o,
+  output logic                out_valid_o,
+  input  logic                out_ready_i
 );
 
   localparam logic [31:0] QNaN      = 32'h7fc0_0000;
@@ -32,120 +42,139 @@ module rsn_fp32_rsqrt (
     StSquare,  // yy = y*y
     StErr,     // w = 1.5 - hm*yy
     StStep,    // y = y*w
-    StScale,
+    StScale,   // result = scale_pow2(y, -h), or the lane's special result
     StOut
   } state_e;
 
-  state_e            state_q, state_d;
-  logic [31:0]       m_q, m_d;
-  logic [31:0]       hm_q, hm_d;
-  logic [31:0]       y_q, y_d;
-  logic [31:0]       t_q, t_d;          // y*y, then 1.5 - hm*y*y
-  logic signed [9:0] neg_h_q, neg_h_d;
-  logic [1:0]        step_q, step_d;
-  logic [31:0]       res_q, res_d;
+  state_e     state_q, state_d;
+  logic [1:0] step_q, step_d;
 
-  logic [31:0]       mul_a, mul_b, mul_res;
-  logic [31:0]       add_a, add_b, add_res;
-  logic [31:0]       scaled;
-  logic              in_nan, in_inf, in_zero_or_sub, odd;
-  logic signed [9:0] e_unb;
+  // Per lane: lane l of each vector is bits [32*l +: 32] ([10*l +: 10] for neg_h, bit l for spec).
+  logic [32*Lanes-1:0] m_q, m_d;
+  logic [32*Lanes-1:0] hm_q, hm_d;
+  logic [32*Lanes-1:0] y_q, y_d;
+  logic [32*Lanes-1:0] t_q, t_d;          // y*y, then 1.5 - hm*y*y
+  logic [10*Lanes-1:0] neg_h_q, neg_h_d;
+  logic [32*Lanes-1:0] res_q, res_d;      // idle while computing, so it parks the special results
+  logic [Lanes-1:0]    spec_q, spec_d;
 
-  rsn_fp32_mul u_mul (
-    .a_i   (mul_a),
-    .b_i   (mul_b),
-    .prod_o(mul_res)
-  );
+  logic [32*Lanes-1:0] mul_res, add_res;
+  logic                mul_on, add_on;
 
-  rsn_fp32_add u_add (
-    .a_i  (add_a),
-    .b_i  (add_b),
-    .sum_o(add_res)
-  );
+  // {special, its result}.
+  function automatic logic [32:0] special(input logic [31:0] a);
+    if (((a[30:23] == 8'hff) && (a[22:0] != 23'd0)) || (a[31] && (a[30:0] != 31'd0))) begin
+      special = {1'b1, QNaN};
+    end else if (a[30:23] == 8'hff) begin
+      special = {1'b1, 32'h0000_0000};
+    end else if (a[30:23] == 8'h00) begin
+      special = {1'b1, PosInf};
+    end else begin
+      special = {1'b0, 32'h0000_0000};
+    end
+  endfunction
 
-  rsn_fp32_scale_pow2 u_scale (
-    .y_i  (y_q),
-    .n_i  (neg_h_q),
-    .res_o(scaled)
-  );
+  // The FP functions are only called in the states that use them, so an idle or stalled unit costs
+  // the simulator nothing per lane (Verilator evaluates combinational logic every cycle).
+  assign add_on = (state_q == StGuess) || (state_q == StErr);
+  assign mul_on = add_on || (state_q == StSquare) || (state_q == StStep);
 
-  assign in_nan         = (in_a_i[30:23] == 8'hff) && (in_a_i[22:0] != 23'd0);
-  assign in_inf         = (in_a_i[30:23] == 8'hff) && (in_a_i[22:0] == 23'd0);
-  assign in_zero_or_sub = (in_a_i[30:23] == 8'h00);
-  assign e_unb          = $signed({2'b00, in_a_i[30:23]}) - 10'sd127;
-  assign odd            = e_unb[0];
+  // Lane datapath: one multiplier and one adder per lane behind their operand muxes.
+  always_comb begin : p_lanes
+    logic [31:0] y, t, mul_a, mul_b, prod, sum;
+    for (int l = 0; l < Lanes; l++) begin
+      y = y_q[32*l +: 32];
+      t = t_q[32*l +: 32];
+
+      mul_a = y;
+      mul_b = y;
+      case (state_q)
+        StGuess: begin
+          mul_a = C2;
+          mul_b = m_q[32*l +: 32];
+        end
+        StErr: begin
+          mul_a = hm_q[32*l +: 32];
+          mul_b = t;
+        end
+        StStep:  mul_b = t;
+        default: ;
+      endcase
+      prod = '0;
+      if (mul_on) begin
+        prod = rsn_fp32_pkg::fp32_mul(mul_a, mul_b);
+      end
+      sum = '0;
+      if (add_on) begin
+        sum = rsn_fp32_pkg::fp32_add((state_q == StGuess) ? C1 : ThreeHalf,
+                                     {~prod[31], prod[30:0]});
+      end
+      mul_res[32*l +: 32] = prod;
+      add_res[32*l +: 32] = sum;
+    end
+  end
 
   assign in_ready_o  = (state_q == StIdle);
   assign out_valid_o = (state_q == StOut);
   assign out_data_o  = res_q;
 
-  always_comb begin
+  always_comb begin : p_ctrl
+    logic [31:0]       a;
+    logic signed [9:0] e_unb;
+    logic              odd;
+    a       = '0;
+    e_unb   = '0;
+    odd     = 1'b0;
     state_d = state_q;
+    step_d  = step_q;
     m_d     = m_q;
     hm_d    = hm_q;
     y_d     = y_q;
     t_d     = t_q;
     neg_h_d = neg_h_q;
-    step_d  = step_q;
     res_d   = res_q;
-    mul_a   = y_q;
-    mul_b   = y_q;
-    add_a   = t_q;
-    add_b   = t_q;
+    spec_d  = spec_q;
 
     unique case (state_q)
       StIdle: begin
         if (in_valid_i) begin
-          // Odd e: m = 2*m1 in [2, 4), h = (e-1)/2; even e: m = m1, h = e/2. Both are floor(e/2).
-          m_d     = {1'b0, odd ? 8'd128 : 8'd127, in_a_i[22:0]};
-          hm_d    = {1'b0, odd ? 8'd127 : 8'd126, in_a_i[22:0]};
-          neg_h_d = -(e_unb >>> 1);
-          step_d  = 2'd0;
-          if (in_nan || (in_a_i[31] && (in_a_i[30:0] != 31'd0))) begin
-            res_d   = QNaN;
-            state_d = StOut;
-          end else if (in_inf) begin
-            res_d   = 32'h0000_0000;
-            state_d = StOut;
-          end else if (in_zero_or_sub) begin
-            res_d   = PosInf;
-            state_d = StOut;
-          end else begin
-            state_d = StGuess;
+          for (int l = 0; l < Lanes; l++) begin
+            a     = in_a_i[32*l +: 32];
+            e_unb = $signed({2'b00, a[30:23]}) - 10'sd127;
+            odd   = e_unb[0];
+            // Odd e: m = 2*m1 in [2, 4), h = (e-1)/2; even e: m = m1, h = e/2. Both are floor(e/2).
+            m_d[32*l +: 32]     = {1'b0, odd ? 8'd128 : 8'd127, a[22:0]};
+            hm_d[32*l +: 32]    = {1'b0, odd ? 8'd127 : 8'd126, a[22:0]};
+            neg_h_d[10*l +: 10] = -(e_unb >>> 1);
+            {spec_d[l], res_d[32*l +: 32]} = special(a);
           end
+          step_d  = 2'd0;
+          state_d = StGuess;
         end
       end
       StGuess: begin
-        mul_a   = C2;
-        mul_b   = m_q;
-        add_a   = C1;
-        add_b   = {~mul_res[31], mul_res[30:0]};
         y_d     = add_res;
         state_d = StSquare;
       end
       StSquare: begin
-        mul_a   = y_q;
-        mul_b   = y_q;
         t_d     = mul_res;
         state_d = StErr;
       end
       StErr: begin
-        mul_a   = hm_q;
-        mul_b   = t_q;
-        add_a   = ThreeHalf;
-        add_b   = {~mul_res[31], mul_res[30:0]};
         t_d     = add_res;
         state_d = StStep;
       end
       StStep: begin
-        mul_a   = y_q;
-        mul_b   = t_q;
         y_d     = mul_res;
         step_d  = step_q + 2'd1;
         state_d = (step_q == LastStep) ? StScale : StSquare;
       end
       StScale: begin
-        res_d   = scaled;
+        for (int l = 0; l < Lanes; l++) begin
+          if (!spec_q[l]) begin
+            res_d[32*l +: 32] = rsn_fp32_pkg::fp32_scale_pow2(y_q[32*l +: 32], neg_h_q[10*l +: 10]);
+          end
+        end
         state_d = StOut;
       end
       StOut: begin
@@ -155,27 +184,33 @@ module rsn_fp32_rsqrt (
       end
       default: state_d = StIdle;
     endcase
+
+    if (abort_i) begin
+      state_d = StIdle;
+    end
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       state_q <= StIdle;
+      step_q  <= '0;
       m_q     <= '0;
       hm_q    <= '0;
       y_q     <= '0;
       t_q     <= '0;
       neg_h_q <= '0;
-      step_q  <= '0;
       res_q   <= '0;
+      spec_q  <= '0;
     end else begin
       state_q <= state_d;
+      step_q  <= step_d;
       m_q     <= m_d;
       hm_q    <= hm_d;
       y_q     <= y_d;
       t_q     <= t_d;
       neg_h_q <= neg_h_d;
-      step_q  <= step_d;
       res_q   <= res_d;
+      spec_q  <= spec_d;
     end
   end
 

@@ -15,10 +15,10 @@
 //   GELU:      streams through the gelu units, no buffer
 //   op 0:      load -> out unchanged (not used by MemC; keeps the unit total)
 //
-// Each lane has two adders and two multipliers (combinational rsn_fp32_add/mul), shared between
-// the passes. The nonlinear functions are the rtl/fp FSM units in rsn_memc_post_vfn arrays:
-// ExpUnits / GeluUnits instances per lane, one recip and one rsqrt per lane (the recip array
-// also computes the group's inv_n = recip(n) for LayerNorm).
+// Each lane has two adders and two multipliers (rsn_fp32_pkg functions), shared between the
+// passes. The nonlinear functions are the lane-parallel rtl/fp FSM units (32 lanes, one control
+// FSM each) in rsn_memc_post_vfn: ExpUnits / GeluUnits instances used round robin, one recip and
+// one rsqrt (the recip unit also computes the group's inv_n = recip(n) for LayerNorm).
 module rsn_memc_post #(
   parameter int unsigned ExpUnits  = 2,
   parameter int unsigned GeluUnits = 3
@@ -230,63 +230,78 @@ module rsn_memc_post #(
   assign out_valid_o = out_valid_q;
   assign out_data_o  = out_data_q;
 
-  // The function units may still be dropping the work of an aborted group.
+  // The function units drop their work on abort_i and are idle the cycle after, as is the control,
+  // so they never hold busy_o up by themselves; they are included so that busy_o never hides a
+  // beat inside them.
   assign busy_o = (state_q != StIdle) || out_valid_q || exp_busy || rc_busy || rs_busy || gelu_busy;
 
   // ---------------------------------------------------------------------------------------------
-  // Lanes.
-  for (genvar l = 0; l < Lanes; l++) begin : gen_lane
-    logic [31:0] x_in, x_rd, acc, sc, th, gamma, beta;
+  // Lanes: per lane two adders and two multipliers, one rsn_fp32_pkg call site each (a call site
+  // is one combinational datapath in synthesis), chained a1 -> m1 -> m2 -> a2 by the operand
+  // muxes (no structural loop). a - b is a + (-b) in IEEE arithmetic, bit for bit.
+  //
+  // Each call is made only in the cycles that use its result (the *_on strobes), so an idle or
+  // stalled unit costs the simulator no FP work (Verilator evaluates combinational logic every
+  // cycle); a call's result is 0 otherwise, which no state looks at.
+  logic a1_on, m1_on, m2_on, a2_on;
+  // x - m (exp pass), d = x - mean (centre pass), own + partner's sum (pair mean / variance).
+  assign a1_on = (rvalid_q && (state_q == StExp || state_q == StCenter)) ||
+                 (pair_q && (state_q == StMean || state_q == StVar));
+  // d*d (centre), sum * inv_n (mean), q * inv_n (variance), e*r / d*rstd (out).
+  assign m1_on = (rvalid_q && (state_q == StCenter ||
+                               (state_q == StOut && (op_q == OpSoftmax || op_q == OpLn)))) ||
+                 (state_q == StMean && invn_have_q) || (state_q == StVar);
+  // (d*rstd)*gamma (LayerNorm out).
+  assign m2_on = rvalid_q && (state_q == StOut) && (op_q == OpLn);
+  // Running sums (load, exp pass, centre pass), + eps (variance), + beta (LayerNorm out).
+  assign a2_on = (ld_fire && op_q == OpLn) || ex_fire || (rvalid_q && state_q == StCenter) ||
+                 (state_q == StVar) || m2_on;
+
+  // The contract's `v > m` (numerics::softmax_row): false with a NaN on either side and for +-0
+  // against +-0; otherwise an order on sign and magnitude.
+  function automatic logic fp32_gt(input logic [31:0] v, input logic [31:0] m);
+    if (((v[30:23] == 8'hff) && (v[22:0] != 23'd0)) || ((m[30:23] == 8'hff) && (m[22:0] != 23'd0))) begin
+      fp32_gt = 1'b0;
+    end else if ((v[30:0] == 31'd0) && (m[30:0] == 31'd0)) begin
+      fp32_gt = 1'b0;
+    end else if (v[31] != m[31]) begin
+      fp32_gt = !v[31];
+    end else if (!v[31]) begin
+      fp32_gt = v[30:0] > m[30:0];
+    end else begin
+      fp32_gt = v[30:0] < m[30:0];
+    end
+  endfunction
+
+  always_comb begin : p_lanes
+    logic [31:0] x_in, x_rd, acc, sc, th, gamma, beta, e;
     logic [31:0] a1_a, a1_b, a1_r, a2_a, a2_b, a2_r, m1_a, m1_b, m1_r, m2_r;
     logic [31:0] acc_n, sc_n, th_n, norm, y, wdata;
-    logic        x_gt;
+    gamma = prdata_q[31:0];
+    beta  = prdata_q[63:32];
+    for (int l = 0; l < Lanes; l++) begin
+      x_in = in_data_i[32*l +: 32];
+      x_rd = rdata_q[32*l +: 32];
+      acc  = acc_q[32*l +: 32];
+      sc   = sc_q[32*l +: 32];
+      th   = th_q[32*l +: 32];
+      e    = exp_out[32*l +: 32];
 
-    assign x_in  = in_data_i[32*l +: 32];
-    assign x_rd  = rdata_q[32*l +: 32];
-    assign acc   = acc_q[32*l +: 32];
-    assign sc    = sc_q[32*l +: 32];
-    assign th    = th_q[32*l +: 32];
-    assign gamma = prdata_q[31:0];
-    assign beta  = prdata_q[63:32];
-
-    rsn_fp32_add u_add1 (.a_i(a1_a), .b_i(a1_b), .sum_o(a1_r));
-    rsn_fp32_add u_add2 (.a_i(a2_a), .b_i(a2_b), .sum_o(a2_r));
-    rsn_fp32_mul u_mul1 (.a_i(m1_a), .b_i(m1_b), .prod_o(m1_r));
-    rsn_fp32_mul u_mul2 (.a_i(m1_r), .b_i(gamma), .prod_o(m2_r));
-
-    // The contract's `v > m` (numerics::softmax_row): false with a NaN on either side and for
-    // +-0 against +-0; otherwise an order on sign and magnitude.
-    always_comb begin
-      if (((x_in[30:23] == 8'hff) && (x_in[22:0] != 23'd0)) ||
-          ((sc[30:23] == 8'hff) && (sc[22:0] != 23'd0))) begin
-        x_gt = 1'b0;
-      end else if ((x_in[30:0] == 31'd0) && (sc[30:0] == 31'd0)) begin
-        x_gt = 1'b0;
-      end else if (x_in[31] != sc[31]) begin
-        x_gt = !x_in[31];
-      end else if (!x_in[31]) begin
-        x_gt = x_in[30:0] > sc[30:0];
-      end else begin
-        x_gt = x_in[30:0] < sc[30:0];
-      end
-    end
-
-    // (own + partner's) partial sum of a pair LayerNorm, or the own sum alone; never `+ 0`, which
-    // would turn a -0 sum into +0.
-    assign norm = pair_q ? a1_r : acc;
-
-    // Operands by pass, one mux per core so the cores form a chain a1 -> m1 -> m2 -> a2 (no
-    // structural loop). a - b is a + (-b) in IEEE arithmetic, bit for bit.
-    always_comb begin
       a1_a = x_rd;
       a1_b = {~sc[31], sc[30:0]};
       if (state_q == StMean || state_q == StVar) begin
         a1_a = acc;
         a1_b = th;
       end
-    end
+      a1_r = '0;
+      if (a1_on) begin
+        a1_r = rsn_fp32_pkg::fp32_add(a1_a, a1_b);
+      end
 
-    always_comb begin
+      // (own + partner's) partial sum of a pair LayerNorm, or the own sum alone; never `+ 0`,
+      // which would turn a -0 sum into +0.
+      norm = pair_q ? a1_r : acc;
+
       m1_a = x_rd;
       m1_b = sc;
       unique case (state_q)
@@ -300,9 +315,16 @@ module rsn_memc_post #(
         end
         default: ;
       endcase
-    end
+      m1_r = '0;
+      if (m1_on) begin
+        m1_r = rsn_fp32_pkg::fp32_mul(m1_a, m1_b);
+      end
 
-    always_comb begin
+      m2_r = '0;
+      if (m2_on) begin
+        m2_r = rsn_fp32_pkg::fp32_mul(m1_r, gamma);
+      end
+
       a2_a = acc;
       a2_b = x_in;
       unique case (state_q)
@@ -310,7 +332,7 @@ module rsn_memc_post #(
           a2_a = m1_r;
           a2_b = eps_q;
         end
-        StExp:    a2_b = exp_out[32*l +: 32];
+        StExp:    a2_b = e;
         StCenter: a2_b = m1_r;
         StOut: begin
           a2_a = m2_r;
@@ -318,20 +340,22 @@ module rsn_memc_post #(
         end
         default: ;
       endcase
-    end
+      a2_r = '0;
+      if (a2_on) begin
+        a2_r = rsn_fp32_pkg::fp32_add(a2_a, a2_b);
+      end
 
-    always_comb begin
       acc_n = acc;
       sc_n  = sc;
       th_n  = th;
       if (ld_fire && op_q == OpLn) begin
         acc_n = (in_cnt_q == 10'd0) ? x_in : a2_r;
       end
-      if (ld_fire && op_q == OpSoftmax && ((in_cnt_q == 10'd0) || x_gt)) begin
+      if (ld_fire && op_q == OpSoftmax && ((in_cnt_q == 10'd0) || fp32_gt(x_in, sc))) begin
         sc_n = x_in;
       end
       if (ex_fire) begin
-        acc_n = (wr_cnt_q == 10'd0) ? exp_out[32*l +: 32] : a2_r;
+        acc_n = (wr_cnt_q == 10'd0) ? e : a2_r;
       end
       if (ctr_fire) begin
         acc_n = (ridx_q == 9'd0) ? m1_r : a2_r;
@@ -348,33 +372,28 @@ module rsn_memc_post #(
       if (recv_fire && (recv_cnt_q == 6'(l))) begin
         th_n = pair_data_i;
       end
-    end
 
-    assign acc_d[32*l +: 32] = acc_n;
-    assign sc_d[32*l +: 32]  = sc_n;
-    assign th_d[32*l +: 32]  = th_n;
-    assign rs_in[32*l +: 32] = a2_r;  // q * inv_n + eps during StVar
-
-    // Pass results: x - m (exp input) from add1, e*r from mul1, the LayerNorm output from add2
-    // (during StOut), or the element unchanged.
-    always_comb begin
+      // Pass results: x - m (exp input) from add1, e*r from mul1, the LayerNorm output from add2
+      // (during StOut), or the element unchanged.
       unique case (op_q)
         OpSoftmax: y = (state_q == StOut) ? m1_r : a1_r;
         OpLn:      y = a2_r;
         default:   y = x_rd;
       endcase
-    end
 
-    always_comb begin
       unique case (state_q)
-        StExp:    wdata = exp_out[32*l +: 32];
+        StExp:    wdata = e;
         StCenter: wdata = a1_r;
         default:  wdata = x_in;
       endcase
-    end
 
-    assign lane_y[32*l +: 32]     = y;
-    assign lane_wdata[32*l +: 32] = wdata;
+      acc_d[32*l +: 32]      = acc_n;
+      sc_d[32*l +: 32]       = sc_n;
+      th_d[32*l +: 32]       = th_n;
+      rs_in[32*l +: 32]      = a2_r;  // q * inv_n + eps during StVar
+      lane_y[32*l +: 32]     = y;
+      lane_wdata[32*l +: 32] = wdata;
+    end
   end
 
   assign d_we    = ld_fire || ex_fire || ctr_fire;

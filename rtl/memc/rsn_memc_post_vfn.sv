@@ -1,15 +1,22 @@
-// Lane-parallel nonlinear unit of the MemC post-op: 32 lanes x `Units` instances of one contract
-// function (rtl/fp: exp, recip, rsqrt or gelu). A beat carries one float per lane; all 32 lanes of a
-// beat go to the same instance index (round robin over the `Units` indices), and beats leave in
-// input order. The fp units are sequential FSMs (one item in flight, 14..39 cycles per item), so
-// `Units` beats overlap and the throughput is `Units` beats per item period.
+// Lane-parallel nonlinear unit of the MemC post-op: `Units` instances of one contract function
+// (rtl/fp: exp, recip, rsqrt or gelu), each 32 lanes wide. A beat carries one float per lane and is
+// one item of one instance (round robin over the instances); beats leave in input order. The fp
+// units are sequential FSMs (one item in flight, a fixed 9..19 cycles per item), so `Units` beats
+// overlap and the throughput is `Units` beats per item period.
 //
-// Abort: the fp units have no abort of their own. Instead every instance still busy when abort_i is
-// seen is marked for discard; its result is taken and dropped when it appears, and an instance is
-// only given new work once idle, so stale results can never be mistaken for new ones.
+// Why lane-parallel instances rather than 32 scalar ones per index: one control FSM per beat
+// instead of 32, and Verilator emits C++ per module instance, so 32 x Units scalar instances made
+// the post-op unit too large to verilate inside the accelerator top.
+//
+// Order without a counter: instance k only ever holds beats k, k + Units, ...; it takes the next
+// one only after its result was collected, so the instance at rd_ptr always holds the oldest beat
+// not yet collected (or nothing, when rd_ptr == wr_ptr).
+//
+// Abort: the fp units drop their item (also one accepted in the abort cycle) and are idle the next
+// cycle, so no stale result can appear later and the pointers simply restart at 0.
 module rsn_memc_post_vfn #(
   parameter int unsigned Fn    = 0,  // 0 exp, 1 recip, 2 rsqrt, 3 gelu
-  parameter int unsigned Units = 1   // instances per lane, 1..16
+  parameter int unsigned Units = 1   // instances, 1..16
 ) (
   input  logic          clk_i,
   input  logic          rst_ni,
@@ -25,7 +32,6 @@ module rsn_memc_post_vfn #(
 
   localparam int unsigned Lanes = 32;
   localparam int unsigned PtrW  = (Units > 1) ? $clog2(Units) : 1;
-  localparam int unsigned CntW  = $clog2(Units + 1);
 
   if (Units < 1 || Units > 16) begin : gen_bad_units
     $error("rsn_memc_post_vfn: Units must be 1..16");
@@ -34,116 +40,104 @@ module rsn_memc_post_vfn #(
     $error("rsn_memc_post_vfn: Fn must be 0..3");
   end
 
-  logic [Units*Lanes-1:0]    u_in_valid, u_in_ready, u_out_valid, u_out_ready;
-  logic [Units*Lanes*32-1:0] u_out_data;
-  logic [Units*Lanes-1:0]    discard_q, discard_d;
-  logic [Units-1:0]          all_in_ready, all_out_valid;
+  logic [Units-1:0]          u_in_valid, u_in_ready, u_out_valid, u_out_ready;
+  logic [Units*32*Lanes-1:0] u_out_data;  // instance k: bits [32*Lanes*k +: 32*Lanes]
   logic [PtrW-1:0]           wr_ptr_q, wr_ptr_d, rd_ptr_q, rd_ptr_d;
-  logic [CntW-1:0]           inflight_q, inflight_d;
   logic                      dispatch, collect;
 
   for (genvar k = 0; k < Units; k++) begin : gen_unit
-    assign all_in_ready[k]  = &u_in_ready[k*Lanes +: Lanes];
-    assign all_out_valid[k] = &u_out_valid[k*Lanes +: Lanes];
+    assign u_in_valid[k]  = in_valid_i && (32'(wr_ptr_q) == k);
+    assign u_out_ready[k] = out_ready_i && (32'(rd_ptr_q) == k);
 
-    for (genvar l = 0; l < Lanes; l++) begin : gen_lane
-      localparam int unsigned I = k * Lanes + l;
-
-      // All lanes of an instance index start together: one beat is one item for each of them.
-      assign u_in_valid[I]  = in_valid_i && !abort_i && (32'(wr_ptr_q) == k) && all_in_ready[k];
-      assign u_out_ready[I] = discard_q[I] || (collect && (32'(rd_ptr_q) == k));
-
-      if (Fn == 0) begin : gen_exp
-        rsn_fp32_exp u_fn (
-          .clk_i,
-          .rst_ni,
-          .in_a_i     (in_data_i[32*l +: 32]),
-          .in_valid_i (u_in_valid[I]),
-          .in_ready_o (u_in_ready[I]),
-          .out_data_o (u_out_data[32*I +: 32]),
-          .out_valid_o(u_out_valid[I]),
-          .out_ready_i(u_out_ready[I])
-        );
-      end else if (Fn == 1) begin : gen_recip
-        rsn_fp32_recip u_fn (
-          .clk_i,
-          .rst_ni,
-          .in_a_i     (in_data_i[32*l +: 32]),
-          .in_valid_i (u_in_valid[I]),
-          .in_ready_o (u_in_ready[I]),
-          .out_data_o (u_out_data[32*I +: 32]),
-          .out_valid_o(u_out_valid[I]),
-          .out_ready_i(u_out_ready[I])
-        );
-      end else if (Fn == 2) begin : gen_rsqrt
-        rsn_fp32_rsqrt u_fn (
-          .clk_i,
-          .rst_ni,
-          .in_a_i     (in_data_i[32*l +: 32]),
-          .in_valid_i (u_in_valid[I]),
-          .in_ready_o (u_in_ready[I]),
-          .out_data_o (u_out_data[32*I +: 32]),
-          .out_valid_o(u_out_valid[I]),
-          .out_ready_i(u_out_ready[I])
-        );
-      end else begin : gen_gelu
-        rsn_fp32_gelu u_fn (
-          .clk_i,
-          .rst_ni,
-          .in_a_i     (in_data_i[32*l +: 32]),
-          .in_valid_i (u_in_valid[I]),
-          .in_ready_o (u_in_ready[I]),
-          .out_data_o (u_out_data[32*I +: 32]),
-          .out_valid_o(u_out_valid[I]),
-          .out_ready_i(u_out_ready[I])
-        );
-      end
+    if (Fn == 0) begin : gen_exp
+      rsn_fp32_exp #(
+        .Lanes(Lanes)
+      ) u_fn (
+        .clk_i,
+        .rst_ni,
+        .abort_i,
+        .in_a_i     (in_data_i),
+        .in_valid_i (u_in_valid[k]),
+        .in_ready_o (u_in_ready[k]),
+        .out_data_o (u_out_data[32*Lanes*k +: 32*Lanes]),
+        .out_valid_o(u_out_valid[k]),
+        .out_ready_i(u_out_ready[k])
+      );
+    end else if (Fn == 1) begin : gen_recip
+      rsn_fp32_recip #(
+        .Lanes(Lanes)
+      ) u_fn (
+        .clk_i,
+        .rst_ni,
+        .abort_i,
+        .in_a_i     (in_data_i),
+        .in_valid_i (u_in_valid[k]),
+        .in_ready_o (u_in_ready[k]),
+        .out_data_o (u_out_data[32*Lanes*k +: 32*Lanes]),
+        .out_valid_o(u_out_valid[k]),
+        .out_ready_i(u_out_ready[k])
+      );
+    end else if (Fn == 2) begin : gen_rsqrt
+      rsn_fp32_rsqrt #(
+        .Lanes(Lanes)
+      ) u_fn (
+        .clk_i,
+        .rst_ni,
+        .abort_i,
+        .in_a_i     (in_data_i),
+        .in_valid_i (u_in_valid[k]),
+        .in_ready_o (u_in_ready[k]),
+        .out_data_o (u_out_data[32*Lanes*k +: 32*Lanes]),
+        .out_valid_o(u_out_valid[k]),
+        .out_ready_i(u_out_ready[k])
+      );
+    end else begin : gen_gelu
+      rsn_fp32_gelu #(
+        .Lanes(Lanes)
+      ) u_fn (
+        .clk_i,
+        .rst_ni,
+        .abort_i,
+        .in_a_i     (in_data_i),
+        .in_valid_i (u_in_valid[k]),
+        .in_ready_o (u_in_ready[k]),
+        .out_data_o (u_out_data[32*Lanes*k +: 32*Lanes]),
+        .out_valid_o(u_out_valid[k]),
+        .out_ready_i(u_out_ready[k])
+      );
     end
   end
 
-  assign in_ready_o = all_in_ready[wr_ptr_q] && !abort_i;
-  assign dispatch   = in_valid_i && in_ready_o;
-  // inflight != 0 guarantees the rd_ptr instance holds a live item, never a discarded one.
-  assign out_valid_o = all_out_valid[rd_ptr_q] && (inflight_q != '0);
-  assign out_data_o  = u_out_data[Lanes*32*rd_ptr_q +: Lanes*32];
-  assign collect     = out_valid_o && out_ready_i && !abort_i;
-  assign busy_o      = (inflight_q != '0) || (discard_q != '0);
+  assign in_ready_o  = u_in_ready[wr_ptr_q] && !abort_i;
+  assign dispatch    = in_valid_i && in_ready_o;
+  assign out_valid_o = u_out_valid[rd_ptr_q];
+  assign out_data_o  = u_out_data[32*Lanes*rd_ptr_q +: 32*Lanes];
+  assign collect     = out_valid_o && out_ready_i;
+  // An instance that is not idle holds a beat in progress or a result not yet collected.
+  assign busy_o      = !(&u_in_ready);
 
   always_comb begin
-    wr_ptr_d   = wr_ptr_q;
-    rd_ptr_d   = rd_ptr_q;
-    inflight_d = inflight_q;
+    wr_ptr_d = wr_ptr_q;
+    rd_ptr_d = rd_ptr_q;
     if (dispatch) begin
       wr_ptr_d = (32'(wr_ptr_q) == Units - 1) ? '0 : wr_ptr_q + PtrW'(1);
     end
     if (collect) begin
       rd_ptr_d = (32'(rd_ptr_q) == Units - 1) ? '0 : rd_ptr_q + PtrW'(1);
     end
-    if (dispatch && !collect) begin
-      inflight_d = inflight_q + CntW'(1);
-    end else if (collect && !dispatch) begin
-      inflight_d = inflight_q - CntW'(1);
-    end
-    // A busy instance (not idle) at abort time holds or will produce a result nobody wants.
-    discard_d = (discard_q | (abort_i ? ~u_in_ready : '0)) & ~(u_out_valid & u_out_ready);
     if (abort_i) begin
-      wr_ptr_d   = '0;
-      rd_ptr_d   = '0;
-      inflight_d = '0;
+      wr_ptr_d = '0;
+      rd_ptr_d = '0;
     end
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      wr_ptr_q   <= '0;
-      rd_ptr_q   <= '0;
-      inflight_q <= '0;
-      discard_q  <= '0;
+      wr_ptr_q <= '0;
+      rd_ptr_q <= '0;
     end else begin
-      wr_ptr_q   <= wr_ptr_d;
-      rd_ptr_q   <= rd_ptr_d;
-      inflight_q <= inflight_d;
-      discard_q  <= discard_d;
+      wr_ptr_q <= wr_ptr_d;
+      rd_ptr_q <= rd_ptr_d;
     end
   end
 

@@ -1,9 +1,9 @@
-// Testbench of rsn_fp32_erf: vectors computed by rsn::numerics::erf, compared bit for bit (NaN
-// results by NaN-ness; the RTL must give the canonical 0x7fc00000).
+// Testbench of rsn_fp32_erf, any Lanes (tb_fp_stream.h): vectors from rsn::numerics::erf,
+// compared bit for bit (NaN results by NaN-ness; the RTL must give the canonical 0x7fc00000).
 #include "Vrsn_fp32_erf.h"
 #include "tb_fp_stream.h"
 
 int main(int argc, char** argv) {
-  auto drive = [](Vrsn_fp32_erf* m, const tb::Vec& v) { m->in_a_i = v.in[0]; };
+  auto drive = [](Vrsn_fp32_erf* m, int lane, const tb::Vec& v) { tb::set_lane(m->in_a_i, lane, v.in[0]); };
   return tb::run_fp_stream<Vrsn_fp32_erf>(argc, argv, "tb_fp32_erf", 1, 200, +drive);
 }

@@ -1,9 +1,9 @@
-// Testbench of rsn_fp32_gelu: vectors computed by rsn::numerics::gelu, compared bit for bit (NaN
-// results by NaN-ness; the RTL must give the canonical 0x7fc00000).
+// Testbench of rsn_fp32_gelu, any Lanes (tb_fp_stream.h): vectors from rsn::numerics::gelu,
+// compared bit for bit (NaN results by NaN-ness; the RTL must give the canonical 0x7fc00000).
 #include "Vrsn_fp32_gelu.h"
 #include "tb_fp_stream.h"
 
 int main(int argc, char** argv) {
-  auto drive = [](Vrsn_fp32_gelu* m, const tb::Vec& v) { m->in_a_i = v.in[0]; };
+  auto drive = [](Vrsn_fp32_gelu* m, int lane, const tb::Vec& v) { tb::set_lane(m->in_a_i, lane, v.in[0]); };
   return tb::run_fp_stream<Vrsn_fp32_gelu>(argc, argv, "tb_fp32_gelu", 1, 200, +drive);
 }

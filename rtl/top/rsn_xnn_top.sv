@@ -15,7 +15,11 @@ module rsn_xnn_top #(
   // MemC post-op units (softmax, LayerNorm, GELU). 0 builds MemC without them, and a MemC uOP that
   // asks for a post-op faults as an illegal instruction: the co-simulation build uses this until
   // the post-op unit is compact enough for Verilator (see rtl/top/README.md).
-  parameter bit          PostOps        = 1'b1
+  parameter bit          PostOps        = 1'b1,
+  // exp and GELU units per MemC post-op unit (each 32 lanes wide): throughput only, the results
+  // are the same for any count. The co-simulation builds one of each to keep the C++ small.
+  parameter int unsigned PostExpUnits   = 4,
+  parameter int unsigned PostGeluUnits  = 4
 ) (
   input  logic                ap_clk,
   input  logic                ap_rst_n,
@@ -634,7 +638,12 @@ module rsn_xnn_top #(
     localparam int unsigned Q = 9 + i;
     logic [1023:0] mesh_data;
     logic          mesh_last, mesh_valid, mesh_ready;
-    rsn_memc #(.Inst(i), .HasPostOps(PostOps)) u_memc (
+    rsn_memc #(
+      .Inst         (i),
+      .HasPostOps   (PostOps),
+      .PostExpUnits (PostExpUnits),
+      .PostGeluUnits(PostGeluUnits)
+    ) u_memc (
       .clk_i         (clk),
       .rst_ni        (dp_rst_n),
       .abort_i       (abort),

@@ -281,7 +281,8 @@ impl Backend for SimBackend {
             if let Some(at) = first_post_op(&decoded) {
                 return Err(DeviceError::Unsupported(format!(
                     "{at}: a MemC post-op (softmax, LayerNorm or GELU), which this co-simulation build has no unit \
-                     for (rsn_xnn_top PostOps = 0, see rtl/top/README.md); GEMMs without post-ops run"
+                     for (rsn_xnn_top PostOps = 0); build rsn with the `sim-post-ops` feature to co-simulate \
+                     them (see sim/README.md); GEMMs without post-ops run"
                 )));
             }
         }
