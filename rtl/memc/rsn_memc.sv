@@ -312,18 +312,22 @@ module rsn_memc #(
   // Banks.
   logic [1023:0] bank_rd_data [2];
   for (genvar b = 0; b < 2; b++) begin : gen_bank
-    logic use_fill;
-    assign use_fill = fill_busy && (fb_q == 1'(b));
+    // A bank's ports belong to the fill side while it fills that bank, to the drain side only if
+    // it is the uOP's drain bank, and to nobody otherwise: the post-op write-back must never land
+    // in the other bank (it would overwrite a bank that a later uOP accumulates into or drains).
+    logic use_fill, use_drain;
+    assign use_fill  = fill_busy && (fb_q == 1'(b));
+    assign use_drain = !use_fill && (db_q == 1'(b));
     rsn_memc_bank u_bank (
       .clk_i,
       .rst_ni,
       .clear_i          (fire && p_fill && p_clear && (p_fb == 1'(b))),
-      .rd_en_i          (use_fill ? f_rd_en : d_rd_en),
+      .rd_en_i          (use_fill ? f_rd_en : (use_drain && d_rd_en)),
       .rd_colmode_i     (use_fill ? 1'b0 : d_rd_colmode),
       .rd_row_i         (use_fill ? f_rd_row : d_rd_row),
       .rd_col_i         (use_fill ? f_rd_col : d_rd_col),
       .rd_data_o        (bank_rd_data[b]),
-      .wr_en_i          (use_fill ? f_wr_en : d_wr_en),
+      .wr_en_i          (use_fill ? f_wr_en : (use_drain && d_wr_en)),
       .wr_colmode_i     (!use_fill),
       .wr_row_i         (use_fill ? f_wr_row : d_wr_row),
       .wr_col_i         (use_fill ? f_wr_col : d_wr_col),
@@ -331,7 +335,7 @@ module rsn_memc #(
       .wr_mask_i        (use_fill ? 32'hffff_ffff : d_wr_mask),
       .wr_only_invalid_i(!use_fill && d_wr_only_invalid),
       .wr_set_valid_i   (use_fill),
-      .setv_en_i        (!use_fill && d_setv_en),
+      .setv_en_i        (use_drain && d_setv_en),
       .setv_group_i     (d_setv_group),
       .setv_words_i     (d_setv_words),
       .setv_rows_i      (d_setv_rows)

@@ -40,7 +40,9 @@ lint-memc-post:
 # (MemC's default of four exp and four GELU units per lane is linted inside rsn_xnn_top, mk/top.mk.)
 
 # Hierarchical synthesis (no -flatten): yosys maps each module once, not each fp instance, which
-# keeps this to minutes. The 512 x 1024-bit and 512 x 64-bit buffers stay
+# keeps this to minutes. -noshare: the SAT-based sharing pass spends hours on the guarded function
+# call sites (32 lanes each, an hour on rsn_fp32_erf and _exp alone) and every call site is meant
+# as its own datapath anyway. The 512 x 1024-bit and 512 x 64-bit buffers stay
 # $mem_v2 cells (block RAM on the FPGA), as in synth-mem. The stat file lists every module and the
 # design total.
 synth: synth-memc-post
@@ -48,7 +50,7 @@ synth-memc-post:
 	@mkdir -p $(BUILD)/synth
 	@$(YOSYS) -q -l $(BUILD)/synth/rsn_memc_post.log -p \
 	  "read_verilog -sv $(MEMC_POST_SRCS); hierarchy -check -top rsn_memc_post; \
-	  synth -top rsn_memc_post -run :fine; \
+	  synth -top rsn_memc_post -noshare -run :fine; \
 	  tee -q -o $(BUILD)/synth/rsn_memc_post.premap.il dump t:\$$mem_v2; opt -fast -full; techmap; \
 	  opt -fast; abc -fast; opt -fast; tee -q -o $(BUILD)/synth/rsn_memc_post.stat stat -top rsn_memc_post" \
 	  > /dev/null || { echo "synth failed: rsn_memc_post (log: $(BUILD)/synth/rsn_memc_post.log)"; exit 1; }
