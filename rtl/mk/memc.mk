@@ -7,7 +7,7 @@ MEMC_SRCS := rsn_isa_pkg.sv $(wildcard stream/*.sv) rsn_fp32_pkg.sv $(wildcard f
 # memc_pair (split LayerNorm across a pair). Three testbench builds of tb/tb_memc.cpp: memc_np
 # (rsn_memc without post-op unit, runs the memc vectors), memc (rsn_memc, the memc_postop vectors)
 # and memc_pair (rsn_memc_pair, -DTB_PAIR). The post-op builds use one exp and one GELU instance:
-# the post-op rate does not matter here, each instance still adds ~10 s of C++ compile, and
+# the post-op rate does not matter here, each instance still adds ~7 s of C++ compile, and
 # Units = 1 is the one round-robin case tb_memc_post (2 and 3) does not build.
 MEMC_CONFIGS := memc memc_postop memc_pair
 MEMC_VEC_COUNT_memc        ?= 40

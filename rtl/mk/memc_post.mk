@@ -1,8 +1,8 @@
 # MemC post-op unit (rtl/memc/rsn_memc_post*.sv): softmax, LayerNorm (also split across the MemC
 # pair), GELU. Vectors from host/examples/memc_post_vectors.rs (rsn::numerics).
 MEMC_POST_SRCS := $(wildcard stream/*.sv) rsn_fp32_pkg.sv $(wildcard fp/*.sv) $(wildcard memc/rsn_memc_post*.sv)
-# The testbench builds the default configuration (2 exp and 3 gelu instances per lane: the round
-# robin wraps at a power of two and at a non-power of two), stated explicitly.
+# The testbench builds the default configuration (2 exp and 3 gelu instances: the round robin
+# wraps at a power of two and at a non-power of two), stated explicitly.
 MEMC_POST_TB_PARAMS := -GExpUnits=2 -GGeluUnits=3
 MEMC_POST_VEC_COUNT ?= 20
 MEMC_POST_VEC_DEPS  := $(ROOT)/host/src/numerics.rs $(ROOT)/host/examples/memc_post_vectors.rs
@@ -37,14 +37,13 @@ lint-memc-post:
 	echo "lint ok: rsn_memc_post"; \
 	$(VERILATOR) --lint-only -Wall --top-module rsn_memc_post -GExpUnits=1 -GGeluUnits=1 $(MEMC_POST_SRCS); \
 	echo "lint ok: rsn_memc_post -GExpUnits=1 -GGeluUnits=1"
-# (MemC's default of four exp and four GELU units per lane is linted inside rsn_xnn_top, mk/top.mk.)
+# (MemC's defaults, four exp and four GELU instances, are linted through rsn_memc, mk/memc.mk.)
 
 # Hierarchical synthesis (no -flatten): yosys maps each module once, not each fp instance, which
-# keeps this to minutes. -noshare: the SAT-based sharing pass spends hours on the guarded function
-# call sites (32 lanes each, an hour on rsn_fp32_erf and _exp alone) and every call site is meant
-# as its own datapath anyway. The 512 x 1024-bit and 512 x 64-bit buffers stay
-# $mem_v2 cells (block RAM on the FPGA), as in synth-mem. The stat file lists every module and the
-# design total.
+# keeps this to ~20 minutes. -noshare: the SAT-based sharing pass had not got past rsn_fp32_exp
+# after an hour (it searches the guarded function call sites of 32 lanes), and every call site is
+# meant as its own datapath anyway. The 512 x 1024-bit and 512 x 64-bit buffers stay $mem_v2 cells
+# (block RAM on the FPGA), as in synth-mem. The stat file lists every module and the design total.
 synth: synth-memc-post
 synth-memc-post:
 	@mkdir -p $(BUILD)/synth
