@@ -124,12 +124,6 @@ package rsn_fp32_pkg;
     fp32_add = fp32_add_round(fp32_add_align(a, b));
   endfunction
 
-  // a - b: the sign flip is exact, so this is the contract's f32 subtraction.
-  function automatic logic [31:0] fp32_sub(input logic [31:0] a, input logic [31:0] b);
-    /*verilator no_inline_task*/
-    fp32_sub = fp32_add_round(fp32_add_align(a, {~b[31], b[30:0]}));
-  endfunction
-
   // First half of the product. Layout of the result (61 bits):
   //   [60] NaN result (a NaN operand, or inf * 0)   [59] infinite result   [58] zero result
   //   [57] sign (XOR of the operand signs)

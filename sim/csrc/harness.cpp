@@ -405,14 +405,6 @@ void* rsn_sim_new(const rsn_sim_config* cfg) {
 
 void rsn_sim_free(void* sim) { delete static_cast<Sim*>(sim); }
 
-int rsn_sim_wave_supported(void) {
-#ifdef RSN_SIM_WAVE
-  return 1;
-#else
-  return 0;
-#endif
-}
-
 int rsn_sim_wave_open(void* sim, const char* path) {
   Sim* s = static_cast<Sim*>(sim);
   if (!s || !path) return RSN_SIM_ERR_ARG;

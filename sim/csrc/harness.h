@@ -59,7 +59,6 @@ uint64_t rsn_sim_cycles(void* sim);
 size_t rsn_sim_last_error(void* sim, char* buf, size_t len);
 /* FST waveforms (only in builds with RSN_SIM_WAVE, the rsn-sim `wave` feature): every signal of
  * the kernel, two time units per PL cycle, from the open on. Opening again closes the last file. */
-int rsn_sim_wave_supported(void);
 int rsn_sim_wave_open(void* sim, const char* path);
 void rsn_sim_wave_close(void* sim);
 

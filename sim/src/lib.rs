@@ -106,17 +106,14 @@ extern "C" {
     fn rsn_sim_run(sim: *mut c_void, max_cycles: u64, done: *mut c_int) -> c_int;
     fn rsn_sim_cycles(sim: *mut c_void) -> u64;
     fn rsn_sim_last_error(sim: *mut c_void, buf: *mut c_char, len: usize) -> usize;
-    fn rsn_sim_wave_supported() -> c_int;
     fn rsn_sim_wave_open(sim: *mut c_void, path: *const c_char) -> c_int;
     fn rsn_sim_wave_close(sim: *mut c_void);
 }
 
-/// Whether this build can write FST waveforms (the crate's `wave` feature). Without it the
-/// verilated model has no tracing code at all, so simulations pay nothing for the option.
-pub fn wave_supported() -> bool {
-    // SAFETY: a constant query.
-    unsafe { rsn_sim_wave_supported() != 0 }
-}
+/// Whether this build can write FST waveforms (the crate's `wave` feature, which build.rs turns
+/// into `--trace-fst`). Without it the verilated model has no tracing code at all, so simulations
+/// pay nothing for the option.
+pub const WAVE: bool = cfg!(feature = "wave");
 
 const ERR_ARG: c_int = -1;
 const ERR_ENGINE: c_int = -2;
@@ -284,7 +281,7 @@ impl Sim {
 
     /// Record every signal of the kernel into the FST file `path` from now on (two time units per
     /// PL cycle), until [`Sim::close_wave`] or the end of the simulation. Fails when the build has
-    /// no waveform support ([`wave_supported`]) or the file cannot be created.
+    /// no waveform support ([`WAVE`]) or the file cannot be created.
     pub fn open_wave(&mut self, path: &std::path::Path) -> Result<(), SimError> {
         use std::os::unix::ffi::OsStrExt;
         let c = std::ffi::CString::new(path.as_os_str().as_bytes())

@@ -39,7 +39,7 @@ struct DeviceArgs {
     #[arg(long, default_value_t = 600)]
     timeout: u64,
     /// Write an FST waveform of every kernel signal (--backend sim, in an rsn built with the
-    /// `sim-wave` feature; several hundred MB per million cycles).
+    /// `sim-wave` feature; about 1.6 GB per million cycles).
     #[arg(long, value_name = "FILE")]
     wave: Option<PathBuf>,
 }

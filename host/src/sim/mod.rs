@@ -82,7 +82,7 @@ pub fn sim_config(bs: &Bitstream) -> Config {
 
 impl SimBackend {
     pub fn open(bitstream: &Bitstream, opts: &OpenOptions) -> Result<SimBackend> {
-        if opts.wave.is_some() && !rsn_sim::wave_supported() {
+        if opts.wave.is_some() && !rsn_sim::WAVE {
             return Err(DeviceError::Unsupported(
                 "FST waveforms (--wave): this rsn was built without them; rebuild with \
                  `cargo build --release -p rsn --features sim-wave` (or `make build WAVE=1`)"
