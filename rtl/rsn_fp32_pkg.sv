@@ -13,6 +13,12 @@ package rsn_fp32_pkg;
 
   localparam logic [31:0] FP32_QNAN = 32'h7fc0_0000;
 
+  // Any NaN (quiet or signalling) from the magnitude bits [30:0]: all-ones exponent, non-zero
+  // fraction.
+  function automatic logic fp32_is_nan(input logic [30:0] mag);
+    fp32_is_nan = (mag[30:23] == 8'hff) && (mag[22:0] != 23'd0);
+  endfunction
+
   // First half of the sum. Layout of the result (40 bits):
   //   [39] NaN result   [38] infinite result   [37] result sign (of the larger magnitude, which is
   //   the infinity's sign when there is one)   [36] sign of an exact zero sum (-0 only for -0 + -0)
@@ -32,8 +38,8 @@ package rsn_fp32_pkg;
     logic [26:0] ext_small, aligned, sticky_mask, addend;
     logic        align_sticky;
     logic [27:0] raw;
-    a_nan = (a[30:23] == 8'hff) && (a[22:0] != 23'd0);
-    b_nan = (b[30:23] == 8'hff) && (b[22:0] != 23'd0);
+    a_nan = fp32_is_nan(a[30:0]);
+    b_nan = fp32_is_nan(b[30:0]);
     a_inf = (a[30:23] == 8'hff) && (a[22:0] == 23'd0);
     b_inf = (b[30:23] == 8'hff) && (b[22:0] == 23'd0);
     // Larger magnitude first; the result takes its sign unless the sum is exactly zero.
@@ -136,8 +142,8 @@ package rsn_fp32_pkg;
     logic [23:0] sig_a, sig_b;
     logic [47:0] prod;
     logic [8:0]  exp_sum;
-    a_nan   = (a[30:23] == 8'hff) && (a[22:0] != 23'd0);
-    b_nan   = (b[30:23] == 8'hff) && (b[22:0] != 23'd0);
+    a_nan   = fp32_is_nan(a[30:0]);
+    b_nan   = fp32_is_nan(b[30:0]);
     a_inf   = (a[30:23] == 8'hff) && (a[22:0] == 23'd0);
     b_inf   = (b[30:23] == 8'hff) && (b[22:0] == 23'd0);
     a_zero  = (a[30:0] == 31'd0);

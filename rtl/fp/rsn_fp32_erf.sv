@@ -34,7 +34,6 @@ module rsn_fp32_erf #(
   input  logic                out_ready_i
 );
 
-  localparam logic [31:0] QNaN = 32'h7fc0_0000;
   localparam logic [31:0] One  = 32'h3f80_0000;
   localparam logic [31:0] P    = 32'h3ea7_ba05;  // 0.3275911
   localparam logic [31:0] A5   = 32'h3f87_dc22;  // 1.061405429, the Horner seed
@@ -211,7 +210,7 @@ module rsn_fp32_erf #(
         if (exp_out_valid) begin
           for (int l = 0; l < Lanes; l++) begin
             if ((z_q[32*l+23 +: 8] == 8'hff) && (z_q[32*l +: 23] != 23'd0)) begin
-              res_d[32*l +: 32] = QNaN;
+              res_d[32*l +: 32] = rsn_fp32_pkg::FP32_QNAN;
             end else begin
               res_d[32*l +: 32] = {add_res[32*l+31] ^ z_q[32*l+31], add_res[32*l +: 31]};
             end

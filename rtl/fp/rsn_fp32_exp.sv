@@ -30,7 +30,6 @@ module rsn_fp32_exp #(
   input  logic                out_ready_i
 );
 
-  localparam logic [31:0] QNaN   = 32'h7fc0_0000;
   localparam logic [31:0] PosInf = 32'h7f80_0000;
   localparam logic [31:0] Log2e  = 32'h3fb8_aa3b;
   localparam logic [31:0] Ln2Hi  = 32'h3f31_8000;
@@ -69,8 +68,8 @@ module rsn_fp32_exp #(
 
   // {special, its result}; float comparisons against the thresholds on sign and magnitude bits.
   function automatic logic [32:0] special(input logic [31:0] a);
-    if ((a[30:23] == 8'hff) && (a[22:0] != 23'd0)) begin
-      special = {1'b1, QNaN};
+    if (rsn_fp32_pkg::fp32_is_nan(a[30:0])) begin
+      special = {1'b1, rsn_fp32_pkg::FP32_QNAN};
     end else if (!a[31] && (a[30:0] > MaxIn[30:0])) begin
       special = {1'b1, PosInf};
     end else if (a[31] && (a[30:0] > MinIn[30:0])) begin

@@ -27,7 +27,6 @@ module rsn_fp32_gelu #(
   input  logic                out_ready_i
 );
 
-  localparam logic [31:0] QNaN       = 32'h7fc0_0000;
   localparam logic [31:0] One        = 32'h3f80_0000;
   localparam logic [31:0] Half       = 32'h3f00_0000;
   localparam logic [31:0] Frac1Sqrt2 = 32'h3f35_04f3;
@@ -141,7 +140,7 @@ module rsn_fp32_gelu #(
           if (x_q[32*l+23 +: 8] != 8'hff) begin
             res_d[32*l +: 32] = mul_res[32*l +: 32];
           end else if (x_q[32*l +: 23] != 23'd0) begin
-            res_d[32*l +: 32] = QNaN;
+            res_d[32*l +: 32] = rsn_fp32_pkg::FP32_QNAN;
           end else begin
             res_d[32*l +: 32] = x_q[32*l+31] ? 32'h8000_0000 : 32'h7f80_0000;
           end

@@ -26,7 +26,6 @@ module rsn_fp32_recip #(
   input  logic                out_ready_i
 );
 
-  localparam logic [31:0] QNaN  = 32'h7fc0_0000;
   localparam logic [31:0] One   = 32'h3f80_0000;
   localparam logic [31:0] C1    = 32'h3fb4_b4b5;  // 24/17
   localparam logic [31:0] C2    = 32'h3ef0_f0f1;  // 8/17
@@ -59,8 +58,8 @@ module rsn_fp32_recip #(
 
   // {special, its result}.
   function automatic logic [32:0] special(input logic [31:0] a);
-    if ((a[30:23] == 8'hff) && (a[22:0] != 23'd0)) begin
-      special = {1'b1, QNaN};
+    if (rsn_fp32_pkg::fp32_is_nan(a[30:0])) begin
+      special = {1'b1, rsn_fp32_pkg::FP32_QNAN};
     end else if (a[30:23] == 8'hff) begin
       special = {1'b1, a[31], 31'd0};
     end else if (a[30:23] == 8'h00) begin

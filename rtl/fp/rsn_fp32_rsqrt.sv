@@ -29,7 +29,6 @@ module rsn_fp32_rsqrt #(
   input  logic                out_ready_i
 );
 
-  localparam logic [31:0] QNaN      = 32'h7fc0_0000;
   localparam logic [31:0] PosInf    = 32'h7f80_0000;
   localparam logic [31:0] ThreeHalf = 32'h3fc0_0000;
   localparam logic [31:0] C1        = 32'h3f95_5555;  // 7/6
@@ -63,8 +62,8 @@ module rsn_fp32_rsqrt #(
 
   // {special, its result}.
   function automatic logic [32:0] special(input logic [31:0] a);
-    if (((a[30:23] == 8'hff) && (a[22:0] != 23'd0)) || (a[31] && (a[30:0] != 31'd0))) begin
-      special = {1'b1, QNaN};
+    if (rsn_fp32_pkg::fp32_is_nan(a[30:0]) || (a[31] && (a[30:0] != 31'd0))) begin
+      special = {1'b1, rsn_fp32_pkg::FP32_QNAN};
     end else if (a[30:23] == 8'hff) begin
       special = {1'b1, 32'h0000_0000};
     end else if (a[30:23] == 8'h00) begin

@@ -260,7 +260,7 @@ module rsn_memc_post #(
   // The contract's `v > m` (numerics::softmax_row): false with a NaN on either side and for +-0
   // against +-0; otherwise an order on sign and magnitude.
   function automatic logic fp32_gt(input logic [31:0] v, input logic [31:0] m);
-    if (((v[30:23] == 8'hff) && (v[22:0] != 23'd0)) || ((m[30:23] == 8'hff) && (m[22:0] != 23'd0))) begin
+    if (rsn_fp32_pkg::fp32_is_nan(v[30:0]) || rsn_fp32_pkg::fp32_is_nan(m[30:0])) begin
       fp32_gt = 1'b0;
     end else if ((v[30:0] == 31'd0) && (m[30:0] == 31'd0)) begin
       fp32_gt = 1'b0;
