@@ -56,21 +56,38 @@ fn assert_block_shapes(a: &[f32], b: &[f32], c: &[f32]) {
 /// Same result as [`mme_block_ref`], bit for bit, computed with a register-blocked kernel. Parallel
 /// work is split over output rows only, so the per-element k order never changes.
 pub fn mme_block(a: &[f32], b: &[f32], c: &mut [f32]) {
-    assert_block_shapes(a, b, c);
+    mme_block_into(a, b, c, false);
+}
+
+/// One engine block product delivered into MemC: with `acc`, `c = accumulate(c, a x b)` element by
+/// element; without, `c = a x b`. Bit for bit what [`mme_block`] followed by [`accumulate`] gives,
+/// without the product ever leaving registers.
+pub fn mme_block_into(a: &[f32], b: &[f32], c: &mut [f32], acc: bool) {
+    mme_block_into_rows(a, b, c, BLOCK, acc);
+}
+
+/// [`mme_block_into`] on a block that lies in a wider row-major matrix: row `i` of the block is
+/// `c[i * ldc..i * ldc + 128]` (MemC's bank, without copying the block out and back).
+pub fn mme_block_into_rows(a: &[f32], b: &[f32], c: &mut [f32], ldc: usize, acc: bool) {
+    assert!(
+        a.len() == BLOCK_ELEMS && b.len() == BLOCK_ELEMS && ldc >= BLOCK && c.len() >= (BLOCK - 1) * ldc + BLOCK,
+        "engine blocks are 128x128 (internal invariant: callers size them)"
+    );
     #[cfg(target_arch = "x86_64")]
     {
         if std::is_x86_feature_detected!("avx512f") {
-            // SAFETY: the CPU supports AVX-512F (checked just above).
-            unsafe { block_avx512(a, b, c) };
+            // SAFETY: the CPU supports AVX-512F (checked just above); every index the kernel
+            // forms is inside the shapes asserted above.
+            unsafe { block_avx512(a, b, c, ldc, acc) };
             return;
         }
         if std::is_x86_feature_detected!("avx2") {
             // SAFETY: the CPU supports AVX2 (checked just above).
-            unsafe { block_avx2(a, b, c) };
+            unsafe { block_avx2(a, b, c, ldc, acc) };
             return;
         }
     }
-    block_generic(a, b, c);
+    block_generic(a, b, c, ldc, acc);
 }
 
 /// Rows of A per micro-tile and columns of B per micro-tile: 4 x 64 accumulators fill 16 AVX-512
@@ -79,7 +96,8 @@ const MR: usize = 4;
 const NR: usize = 64;
 
 #[inline(always)]
-fn micro_tile(a: &[f32], b: &[f32], c: &mut [f32], i0: usize, j0: usize) {
+#[allow(clippy::too_many_arguments)] // the tile's place in three matrices
+fn micro_tile(a: &[f32], b: &[f32], c: &mut [f32], ldc: usize, i0: usize, j0: usize, into: bool) {
     let mut acc = [[0.0f32; NR]; MR];
     for r in 0..MR {
         let av = a[(i0 + r) * BLOCK];
@@ -99,15 +117,22 @@ fn micro_tile(a: &[f32], b: &[f32], c: &mut [f32], i0: usize, j0: usize) {
         }
     }
     for r in 0..MR {
-        c[(i0 + r) * BLOCK + j0..(i0 + r) * BLOCK + j0 + NR].copy_from_slice(&acc[r]);
+        let out = &mut c[(i0 + r) * ldc + j0..(i0 + r) * ldc + j0 + NR];
+        if into {
+            for (o, p) in out.iter_mut().zip(&acc[r]) {
+                *o = accumulate(*o, *p);
+            }
+        } else {
+            out.copy_from_slice(&acc[r]);
+        }
     }
 }
 
 #[inline(always)]
-fn block_body(a: &[f32], b: &[f32], c: &mut [f32]) {
+fn block_body(a: &[f32], b: &[f32], c: &mut [f32], ldc: usize, acc: bool) {
     for i0 in (0..BLOCK).step_by(MR) {
         for j0 in (0..BLOCK).step_by(NR) {
-            micro_tile(a, b, c, i0, j0);
+            micro_tile(a, b, c, ldc, i0, j0, acc);
         }
     }
 }
@@ -115,7 +140,7 @@ fn block_body(a: &[f32], b: &[f32], c: &mut [f32]) {
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
 #[allow(clippy::needless_range_loop)] // r and q index the register tile and the memory alike
-unsafe fn block_avx512(a: &[f32], b: &[f32], c: &mut [f32]) {
+unsafe fn block_avx512(a: &[f32], b: &[f32], c: &mut [f32], ldc: usize, into: bool) {
     use std::arch::x86_64::*;
     // 4 rows x 64 columns of accumulators = 16 zmm registers. `_mm512_mul_ps` then `_mm512_add_ps`
     // keeps the two roundings of the contract (LLVM never fuses them without fast-math flags).
@@ -142,7 +167,10 @@ unsafe fn block_avx512(a: &[f32], b: &[f32], c: &mut [f32]) {
             }
             for r in 0..4 {
                 for q in 0..4 {
-                    _mm512_storeu_ps(cp.add((i0 + r) * BLOCK + j0 + q * 16), acc[r][q]);
+                    let at = cp.add((i0 + r) * ldc + j0 + q * 16);
+                    // MemC's accumulate is `c + p`: one binary32 add, the stored value first.
+                    let v = if into { _mm512_add_ps(_mm512_loadu_ps(at), acc[r][q]) } else { acc[r][q] };
+                    _mm512_storeu_ps(at, v);
                 }
             }
         }
@@ -151,12 +179,12 @@ unsafe fn block_avx512(a: &[f32], b: &[f32], c: &mut [f32]) {
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn block_avx2(a: &[f32], b: &[f32], c: &mut [f32]) {
-    block_body(a, b, c)
+unsafe fn block_avx2(a: &[f32], b: &[f32], c: &mut [f32], ldc: usize, acc: bool) {
+    block_body(a, b, c, ldc, acc)
 }
 
-fn block_generic(a: &[f32], b: &[f32], c: &mut [f32]) {
-    block_body(a, b, c)
+fn block_generic(a: &[f32], b: &[f32], c: &mut [f32], ldc: usize, acc: bool) {
+    block_body(a, b, c, ldc, acc)
 }
 
 /// MemC accumulation of one engine partial `p` into the stored value `c`: `c = c + p`, one binary32
@@ -482,10 +510,46 @@ mod tests {
         for (x, y) in c1.iter().zip(&c2) {
             assert_eq!(x.to_bits(), y.to_bits());
         }
-        block_generic(&a, &b, &mut c2);
+        block_generic(&a, &b, &mut c2, BLOCK, false);
         for (x, y) in c1.iter().zip(&c2) {
             assert_eq!(x.to_bits(), y.to_bits());
         }
+    }
+
+    #[test]
+    fn fused_delivery_is_product_then_accumulate() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(11);
+        let a: Vec<f32> = (0..BLOCK_ELEMS).map(|_| rng.random_range(-1.0..1.0)).collect();
+        let b: Vec<f32> = (0..BLOCK_ELEMS).map(|_| rng.random_range(-1.0..1.0)).collect();
+        let mut c0: Vec<f32> = (0..BLOCK_ELEMS).map(|_| rng.random_range(-8.0..8.0)).collect();
+        // Stored values that make the add's operand order and signed zeros visible.
+        c0[0] = -0.0;
+        c0[1] = f32::INFINITY;
+        c0[2] = 1e-45;
+        let mut p = vec![0.0; BLOCK_ELEMS];
+        mme_block_ref(&a, &b, &mut p);
+        let want: Vec<u32> = c0.iter().zip(&p).map(|(c, p)| accumulate(*c, *p).to_bits()).collect();
+        let mut fast = c0.clone();
+        mme_block_into(&a, &b, &mut fast, true);
+        let mut generic = c0.clone();
+        block_generic(&a, &b, &mut generic, BLOCK, true);
+        // The same block in the middle of a wider matrix, whose other columns stay untouched.
+        let ldc = 3 * BLOCK;
+        let mut wide: Vec<f32> = (0..BLOCK * ldc).map(|i| i as f32).collect();
+        for i in 0..BLOCK {
+            wide[i * ldc + BLOCK..i * ldc + 2 * BLOCK].copy_from_slice(&c0[i * BLOCK..(i + 1) * BLOCK]);
+        }
+        mme_block_into_rows(&a, &b, &mut wide[BLOCK..], ldc, true);
+        for i in 0..BLOCK_ELEMS {
+            let (r, j) = (i / BLOCK, i % BLOCK);
+            assert_eq!(fast[i].to_bits(), want[i], "fast kernel, element {i}");
+            assert_eq!(generic[i].to_bits(), want[i], "generic kernel, element {i}");
+            assert_eq!(wide[r * ldc + BLOCK + j].to_bits(), want[i], "strided kernel, element {i}");
+            assert_eq!(wide[r * ldc + j], (r * ldc + j) as f32, "strided kernel wrote outside its block");
+        }
+        let mut over = c0.clone();
+        mme_block_into(&a, &b, &mut over, false);
+        assert!(over.iter().zip(&p).all(|(x, y)| x.to_bits() == y.to_bits()));
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! long as the step's transfer or compute takes at the rates in the bitstream description. The result
 //! does not depend on the order in which FUs are visited.
 
+use super::cbank::{CBank, Pending};
 use super::fifo::{BusCalendar, Chunk, Fifo};
 use super::DramMemory;
 use crate::bitstream::Bitstream;
@@ -180,13 +181,11 @@ enum UnitKind {
         run: Option<MemRun>,
         sent: [Vec<Option<Chunk>>; 2],
     },
-    /// `pending`: engine products received into each bank but not yet added in; they are
-    /// computed (in parallel) and accumulated in order before anything reads or rewrites the bank.
+    /// Each bank adds the engine products it receives in background jobs (see `cbank`).
     MemC {
-        banks: [Vec<f32>; 2],
+        banks: [CBank; 2],
         params: Vec<f32>,
         run: Option<MemCRun>,
-        pending: [Vec<Pending>; 2],
     },
     Mesh(Option<Vec<Route>>),
 }
@@ -237,6 +236,8 @@ pub struct Engine<'a> {
     /// Recycled block buffers: engine outputs and memory sends reuse the blocks consumers are done
     /// with, so the hot path neither allocates nor clears 64 KiB per block.
     pool: Vec<Vec<f32>>,
+    /// Free DRAM-side piece buffers (capacity PIECE), reused between reads, loads and stores.
+    pieces: Vec<Vec<f32>>,
     /// Per engine, the operands of the products it has sent to MemC, in stream order.
     products: Vec<VecDeque<(Chunk, Chunk)>>,
 }
@@ -369,10 +370,9 @@ impl<'a> Engine<'a> {
         }
         for i in 0..6u8 {
             let kind = UnitKind::MemC {
-                banks: bank(isa::MEMC_ROWS, isa::MEMC_COLS),
+                banks: [0, 1].map(|_| CBank::new(MEMC_ROWS, MEMC_COLS)),
                 params: vec![0.0; 2 * isa::MEMC_COLS as usize],
                 run: None,
-                pending: [Vec::new(), Vec::new()],
             };
             units.push(mk(Fu::MemC(i), i, kind));
         }
@@ -407,6 +407,7 @@ impl<'a> Engine<'a> {
             rates,
             timeline: Vec::new(),
             pool: Vec::new(),
+            pieces: Vec::new(),
             products: (0..ENGINES).map(|_| VecDeque::new()).collect(),
         })
     }
@@ -463,6 +464,7 @@ impl<'a> Engine<'a> {
             }
             let horizon = self.units[0].t.min(self.units[1].t);
             self.ddr_bus.prune(horizon - 1.0);
+            self.lpddr_bus.prune(self.units[2].t - 1.0);
         }
         Ok(self.report())
     }
@@ -779,13 +781,12 @@ impl<'a> Engine<'a> {
                 });
                 *run = Some(MemRun { load, send, start });
             }
-            (UnitKind::MemC { banks, params, run, pending }, Payload::MemC(m)) => {
+            (UnitKind::MemC { banks, params, run }, Payload::MemC(m)) => {
                 let fb = expand::bank(m.fill_bank, m.toggle, iter);
                 let db = expand::bank(m.drain_bank, m.toggle, iter);
-                // Whatever this mOP reads or rewrites must hold every product received so far.
-                for b in [fb, db] {
-                    flush_pending(&mut banks[b], &mut pending[b], &mut self.pool);
-                }
+                // Whatever this mOP reads or rewrites waits for every product received so far
+                // (`CBank::get`); products it only receives queue behind them.
+                let mut recycle = |c: Chunk| give_block(&mut self.pool, c);
                 let (rows, cols) = (m.rows as usize, m.cols as usize);
                 let recv_seq = (m.recv_en == 1).then(|| {
                     let mut seq = Vec::new();
@@ -813,7 +814,7 @@ impl<'a> Engine<'a> {
                             _ => cols,
                         };
                         if matches!(mode, LoadMode::Tile | LoadMode::Broadcast) {
-                            banks[fb].fill(0.0);
+                            banks[fb].get(&mut recycle)?.fill(0.0);
                         }
                         FillPhase::Load { mode, stage: Vec::with_capacity(need), need, rows, cols }
                     }
@@ -825,8 +826,9 @@ impl<'a> Engine<'a> {
                 let drain = match Drain::from_bits(m.drain).unwrap_or(Drain::None) {
                     Drain::None => None,
                     Drain::Store if m.ln_pair == 1 => {
+                        let bank = banks[db].get(&mut recycle)?;
                         let x: Vec<f32> =
-                            (0..rows).flat_map(|r| banks[db][r * MEMC_COLS..r * MEMC_COLS + cols].to_vec()).collect();
+                            (0..rows).flat_map(|r| bank[r * MEMC_COLS..r * MEMC_COLS + cols].to_vec()).collect();
                         let mine = x.chunks(cols).map(numerics::row_sum).collect();
                         let pair = PairLn {
                             phase: 0,
@@ -852,23 +854,13 @@ impl<'a> Engine<'a> {
                     }
                     kind => {
                         let post = PostOp::from_bits(m.post_op).unwrap_or(PostOp::None);
-                        let tile = post_op_tile(&banks[db], rows, cols, post, params, f32::from_bits(m.eps));
-                        if post != PostOp::None {
-                            // ISA v3: the post-op result replaces the drained region of the bank.
-                            for r in 0..rows {
-                                let at = r * MEMC_COLS;
-                                banks[db][at..at + cols].copy_from_slice(&tile[at..at + cols]);
-                            }
-                        }
+                        let bank = banks[db].get(&mut recycle)?;
+                        // ISA v3: the post-op result replaces the drained region of the bank.
+                        post_op_rows(bank, rows, cols, post, params, f32::from_bits(m.eps));
                         let (stream, pieces) = if kind == Drain::Store {
-                            let mut pieces = Vec::new();
-                            let flat: Vec<f32> =
-                                (0..rows).flat_map(|r| tile[r * MEMC_COLS..r * MEMC_COLS + cols].to_vec()).collect();
-                            for ch in flat.chunks(PIECE) {
-                                pieces.push(std::sync::Arc::new(ch.to_vec()));
-                            }
-                            (Stream::MemCToDdr(inst as u8), pieces)
+                            (Stream::MemCToDdr(inst as u8), store_pieces(bank, rows, cols, &mut self.pieces))
                         } else {
+                            let tile = drain_tile(bank, rows, cols);
                             let mut pieces = Vec::new();
                             for r in 0..m.send_rb as usize {
                                 for _ in 0..m.send_cb {
@@ -939,10 +931,7 @@ impl<'a> Engine<'a> {
                     )));
                 }
                 let memory = if lp { Memory::Lpddr } else { Memory::Ddr };
-                let mut buf = vec![0.0f32; n];
-                self.mem
-                    .read(self.bounds, memory, byte, &mut buf)
-                    .map_err(|m| fault(FaultCode::DmaBounds, Some(pos), m))?;
+                self.mem.check(self.bounds, memory, byte, n).map_err(|m| fault(FaultCode::DmaBounds, Some(pos), m))?;
                 let (bw, lat, bus) = if lp {
                     (rates.lpddr, rates.lpddr_lat, &mut self.lpddr_bus)
                 } else {
@@ -952,7 +941,11 @@ impl<'a> Engine<'a> {
                 let dur = ((n * 4) as f64 / bw).max(n as f64 / rates.line);
                 let earliest = r.t.max(f.space_time(n));
                 let start = bus.reserve(earliest, dur);
-                f.push_chunk(std::sync::Arc::new(buf), start + dur + lat);
+                // The stream carries the DRAM pages themselves (see `dram`).
+                let ready = start + dur + lat;
+                self.mem
+                    .read_pages(self.bounds, memory, byte, n, |page, s, e| f.push_window(page, s, e, ready))
+                    .map_err(|m| fault(FaultCode::DmaBounds, Some(pos), m))?;
                 u.acct.step(r.t, start, dur, false);
                 u.acct.bytes += (n * 4) as u64;
                 r.t = start + dur;
@@ -981,11 +974,27 @@ impl<'a> Engine<'a> {
                 let dur = ((n * 4) as f64 / rates.ddr_wr).max(n as f64 / rates.line);
                 let earliest = r.t.max(f.ready_time(n));
                 let start = self.ddr_bus.reserve(earliest, dur);
-                let mut buf = vec![0.0f32; n];
-                f.pop_into(&mut buf, start + dur);
+                // The bounds of the whole piece are checked before any of it is written.
                 self.mem
-                    .write(self.bounds, Memory::Ddr, byte, &buf)
+                    .check(self.bounds, Memory::Ddr, byte, n)
                     .map_err(|m| fault(FaultCode::DmaBounds, Some(pos), m))?;
+                let (mem, bounds, pieces) = (&mut *self.mem, self.bounds, &mut self.pieces);
+                let mut at = byte;
+                let mut failed = None;
+                f.pop_each(
+                    n,
+                    start + dur,
+                    |xs| {
+                        if let Err(m) = mem.write(bounds, Memory::Ddr, at, xs) {
+                            failed.get_or_insert(m);
+                        }
+                        at += (xs.len() * 4) as u64;
+                    },
+                    |c| give_piece(pieces, c),
+                );
+                if let Some(m) = failed {
+                    return Err(fault(FaultCode::DmaBounds, Some(pos), m));
+                }
                 u.acct.step(r.t, start, dur, true);
                 u.acct.bytes += (n * 4) as u64;
                 r.t = start + dur;
@@ -1003,11 +1012,19 @@ impl<'a> Engine<'a> {
                         if n == 0 {
                             blocked.push(format!("waiting for data on {}", l.stream.name()));
                         } else {
-                            let mut buf = vec![0.0f32; n];
                             let start = l.t.max(f.ready_time(n));
                             let dur = n as f64 / rates.line;
-                            f.pop_into(&mut buf, start + dur);
-                            scatter_load(&mut banks[l.bank], *bank_cols, l, &buf);
+                            let (bank, pieces) = (&mut banks[l.bank], &mut self.pieces);
+                            let mut e = l.done;
+                            f.pop_each(
+                                n,
+                                start + dur,
+                                |xs| {
+                                    scatter_load(bank, *bank_cols, l, e, xs);
+                                    e += xs.len();
+                                },
+                                |c| give_piece(pieces, c),
+                            );
                             u.acct.step(l.t, start, 0.0, true);
                             l.t = start + dur;
                             l.done += n;
@@ -1056,7 +1073,7 @@ impl<'a> Engine<'a> {
                 }
                 Ok(if progressed { Step::Progress } else { Step::Blocked(format!("at {pos}: {}", blocked.join("; "))) })
             }
-            UnitKind::MemC { banks, params, run, pending } => {
+            UnitKind::MemC { banks, params, run } => {
                 let r = run.as_mut().expect("active");
                 let mut progressed = false;
                 let mut blocked = Vec::new();
@@ -1071,9 +1088,8 @@ impl<'a> Engine<'a> {
                         } else {
                             let start = r.t_fill.max(f.ready_time(n));
                             let dur = n as f64 / rates.line;
-                            let at = stage.len();
-                            stage.resize(at + n, 0.0);
-                            f.pop_into(&mut stage[at..], start + dur);
+                            let pieces = &mut self.pieces;
+                            f.pop_each(n, start + dur, |xs| stage.extend_from_slice(xs), |c| give_piece(pieces, c));
                             u.acct.step(r.t_fill, start, 0.0, true);
                             r.t_fill = start + dur;
                             progressed = true;
@@ -1083,7 +1099,7 @@ impl<'a> Engine<'a> {
                                     // per cycle (rtl/memc).
                                     r.t_fill += (*rows * cols.div_ceil(32)) as f64;
                                 }
-                                let bank = &mut banks[r.fill_bank];
+                                let bank = banks[r.fill_bank].get(&mut |c| give_block(&mut self.pool, c))?;
                                 apply_load(bank, params, *mode, stage, *rows, *cols);
                                 r.fill = match r.recv_after_load.take() {
                                     Some(seq) => FillPhase::Recv { seq, next: 0 },
@@ -1108,11 +1124,8 @@ impl<'a> Engine<'a> {
                             let _placeholder = f.pop_chunk(BLOCK_ELEMS, start + dur);
                             let (br, bc, first) = seq[*next];
                             let (a, b) = self.products[inst as usize].pop_front().expect("one product per block sent");
-                            pending[r.fill_bank].push(Pending { br, bc, first, a, b });
-                            // Bound the operands held back (long K loops): flush in batches.
-                            if pending[r.fill_bank].len() >= MAX_PENDING {
-                                flush_pending(&mut banks[r.fill_bank], &mut pending[r.fill_bank], &mut self.pool);
-                            }
+                            banks[r.fill_bank]
+                                .receive(Pending { br, bc, first, a, b }, &mut |c| give_block(&mut self.pool, c));
                             u.acct.step(r.t_fill, start, dur, true);
                             r.t_fill = start + dur;
                             *next += 1;
@@ -1162,8 +1175,9 @@ impl<'a> Engine<'a> {
                                         let rstd = numerics::rsqrt((a + b) * inv_n + p.eps);
                                         numerics::ln_scale(row, rstd, &p.gamma, &p.beta);
                                     }
+                                    let bank = banks[p.bank].get(&mut |c| give_block(&mut self.pool, c))?;
                                     for (r, row) in p.x.chunks(p.cols).enumerate() {
-                                        banks[p.bank][r * MEMC_COLS..r * MEMC_COLS + p.cols].copy_from_slice(row);
+                                        bank[r * MEMC_COLS..r * MEMC_COLS + p.cols].copy_from_slice(row);
                                     }
                                     d.pieces = p.x.chunks(PIECE).map(|c| std::sync::Arc::new(c.to_vec())).collect();
                                     d.t = start;
@@ -1344,12 +1358,12 @@ fn extract_block_into(bank: &[f32], rows: usize, cols: usize, br: usize, bc: usi
     }
 }
 
-/// Write the stream elements `buf` (the next ones after `l.done`) into the bank: row-major
+/// Write the stream elements `buf` (stream elements `first..`) into the bank: row-major
 /// `rows x cols`, or, transposed, a `cols x rows` stream into the same region.
-fn scatter_load(bank: &mut [f32], bank_cols: usize, l: &LoadAct, buf: &[f32]) {
+fn scatter_load(bank: &mut [f32], bank_cols: usize, l: &LoadAct, first: usize, buf: &[f32]) {
     // The stream's "row" length: a contiguous run that lands in one bank row (or column).
     let run = if l.transpose { l.rows } else { l.cols };
-    let mut e = l.done;
+    let mut e = first;
     let mut rest = buf;
     while !rest.is_empty() {
         let (major, minor) = (e / run, e % run);
@@ -1378,48 +1392,13 @@ fn clear_outside(bank: &mut [f32], bank_cols: usize, rows: usize, cols: usize) {
     }
 }
 
-/// Products a MemC bank may hold back before computing them (a batch big enough to keep every
-/// core busy, small enough to bound the operands kept alive).
-const MAX_PENDING: usize = 192;
-
-/// An engine product waiting to be added into a MemC bank block.
-struct Pending {
-    br: usize,
-    bc: usize,
-    /// Overwrite instead of accumulate (the first partial of a receive without `acc`).
-    first: bool,
-    a: Chunk,
-    b: Chunk,
-}
-
-/// Compute the pending products (in parallel: each is an independent engine block) and add them
-/// into the bank in the order they were received, as MemC does.
-fn flush_pending(bank: &mut [f32], pending: &mut Vec<Pending>, pool: &mut Vec<Vec<f32>>) {
-    if pending.is_empty() {
-        return;
-    }
-    let mut outs: Vec<Vec<f32>> = pending.iter().map(|_| take_block(pool)).collect();
-    if pending.len() == 1 {
-        numerics::mme_block(&pending[0].a, &pending[0].b, &mut outs[0]);
-    } else {
-        use rayon::prelude::*;
-        pending.par_iter().zip(outs.par_iter_mut()).for_each(|(p, c)| numerics::mme_block(&p.a, &p.b, c));
-    }
-    for (p, blk) in pending.drain(..).zip(outs) {
-        for i in 0..BLOCK {
-            let row = &mut bank[(p.br * BLOCK + i) * MEMC_COLS + p.bc * BLOCK..][..BLOCK];
-            let part = &blk[i * BLOCK..(i + 1) * BLOCK];
-            if p.first {
-                row.copy_from_slice(part);
-            } else {
-                for (c, v) in row.iter_mut().zip(part) {
-                    *c = numerics::accumulate(*c, *v);
-                }
-            }
+/// Return a DRAM-side piece buffer for reuse once no stream holds it any more.
+fn give_piece(pieces: &mut Vec<Vec<f32>>, c: Chunk) {
+    if let Ok(mut v) = std::sync::Arc::try_unwrap(c) {
+        if v.capacity() >= PIECE && pieces.len() < 512 {
+            v.clear();
+            pieces.push(v);
         }
-        give_block(pool, std::sync::Arc::new(blk));
-        give_block(pool, p.a);
-        give_block(pool, p.b);
     }
 }
 
@@ -1465,13 +1444,10 @@ fn apply_load(bank: &mut [f32], params: &mut [f32], mode: LoadMode, stage: &[f32
     }
 }
 
-/// The drain view of a MemC bank: rows x cols with the post-op applied, zero elsewhere
-/// (MEMC_ROWS x MEMC_COLS, row-major).
-fn post_op_tile(bank: &[f32], rows: usize, cols: usize, post: PostOp, params: &[f32], eps: f32) -> Vec<f32> {
-    let mut t = vec![0.0f32; MEMC_ROWS * MEMC_COLS];
+/// Apply a drain's post-op to the bank's top-left `rows x cols` region, in place.
+fn post_op_rows(bank: &mut [f32], rows: usize, cols: usize, post: PostOp, params: &[f32], eps: f32) {
     for r in 0..rows {
-        let row = &mut t[r * MEMC_COLS..r * MEMC_COLS + cols];
-        row.copy_from_slice(&bank[r * MEMC_COLS..r * MEMC_COLS + cols]);
+        let row = &mut bank[r * MEMC_COLS..r * MEMC_COLS + cols];
         match post {
             PostOp::None => {}
             PostOp::Softmax => numerics::softmax_row(row),
@@ -1481,5 +1457,39 @@ fn post_op_tile(bank: &[f32], rows: usize, cols: usize, post: PostOp, params: &[
             PostOp::Gelu => row.iter_mut().for_each(|v| *v = numerics::gelu(*v)),
         }
     }
+}
+
+/// The drain view of a MemC bank: its `rows x cols` region, zero elsewhere (MEMC_ROWS x
+/// MEMC_COLS, row-major).
+fn drain_tile(bank: &[f32], rows: usize, cols: usize) -> Vec<f32> {
+    let mut t = vec![0.0f32; MEMC_ROWS * MEMC_COLS];
+    for r in 0..rows {
+        let at = r * MEMC_COLS;
+        t[at..at + cols].copy_from_slice(&bank[at..at + cols]);
+    }
     t
+}
+
+/// The bank's `rows x cols` region as the store stream's pieces (row-major, PIECE floats each).
+fn store_pieces(bank: &[f32], rows: usize, cols: usize, free: &mut Vec<Vec<f32>>) -> Vec<Chunk> {
+    let mut out = Vec::new();
+    let mut cur = free.pop().unwrap_or_else(|| Vec::with_capacity(PIECE));
+    for r in 0..rows {
+        let mut row = &bank[r * MEMC_COLS..r * MEMC_COLS + cols];
+        while !row.is_empty() {
+            let k = (PIECE - cur.len()).min(row.len());
+            cur.extend_from_slice(&row[..k]);
+            row = &row[k..];
+            if cur.len() == PIECE {
+                out.push(std::sync::Arc::new(std::mem::replace(
+                    &mut cur,
+                    free.pop().unwrap_or_else(|| Vec::with_capacity(PIECE)),
+                )));
+            }
+        }
+    }
+    if !cur.is_empty() {
+        out.push(std::sync::Arc::new(cur));
+    }
+    out
 }

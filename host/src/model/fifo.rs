@@ -7,12 +7,19 @@ use std::sync::Arc;
 /// A shared, immutable run of elements; broadcasting a block to several streams shares it.
 pub type Chunk = Arc<Vec<f32>>;
 
+/// Elements `data[off..end]` still queued; a placeholder has empty `data` and counts `end - off`
+/// elements that exist in time only (see `push_placeholder`).
 #[derive(Debug)]
 struct Seg {
-    /// Empty for a placeholder: the elements exist in time only (see `push_placeholder`).
     data: Chunk,
     off: usize,
-    len: usize,
+    end: usize,
+}
+
+impl Seg {
+    fn placeholder(&self) -> bool {
+        self.data.is_empty()
+    }
 }
 
 #[derive(Debug)]
@@ -66,9 +73,15 @@ impl Fifo {
     }
 
     pub fn push_chunk(&mut self, data: Chunk, ready: f64) {
-        debug_assert!(data.len() <= self.space());
         let n = data.len();
-        self.segs.push_back(Seg { data, off: 0, len: n });
+        self.push_window(data, 0, n, ready);
+    }
+
+    /// Push `data[off..end]` (a window of a shared chunk: a DRAM page, say) without copying it.
+    pub fn push_window(&mut self, data: Chunk, off: usize, end: usize, ready: f64) {
+        let n = end - off;
+        debug_assert!(n <= self.space() && end <= data.len());
+        self.segs.push_back(Seg { data, off, end });
         self.len += n;
         self.pushed += n as u64;
         self.arrivals.push_back((self.pushed, ready));
@@ -79,7 +92,7 @@ impl Fifo {
     /// consumer must take them whole with [`Fifo::pop_chunk`].
     pub fn push_placeholder(&mut self, n: usize, ready: f64) {
         debug_assert!(n <= self.space());
-        self.segs.push_back(Seg { data: Arc::new(Vec::new()), off: 0, len: n });
+        self.segs.push_back(Seg { data: Arc::new(Vec::new()), off: 0, end: n });
         self.len += n;
         self.pushed += n as u64;
         self.arrivals.push_back((self.pushed, ready));
@@ -88,25 +101,40 @@ impl Fifo {
     /// Pop `out.len()` elements at time `t`.
     pub fn pop_into(&mut self, out: &mut [f32], t: f64) {
         let mut at = 0;
-        while at < out.len() {
+        self.pop_each(
+            out.len(),
+            t,
+            |xs| {
+                out[at..at + xs.len()].copy_from_slice(xs);
+                at += xs.len();
+            },
+            |_| {},
+        );
+    }
+
+    /// Pop `n` elements at time `t`, handing them to `f` in order as contiguous runs (no copy),
+    /// and each chunk that is used up to `spent` (for reuse).
+    pub fn pop_each(&mut self, n: usize, t: f64, mut f: impl FnMut(&[f32]), mut spent: impl FnMut(Chunk)) {
+        let mut left = n;
+        while left > 0 {
             let seg = self.segs.front_mut().expect("caller checked len");
-            assert!(seg.data.len() == seg.len, "placeholders are taken whole with pop_chunk");
-            let n = (seg.data.len() - seg.off).min(out.len() - at);
-            out[at..at + n].copy_from_slice(&seg.data[seg.off..seg.off + n]);
-            seg.off += n;
-            at += n;
-            if seg.off == seg.data.len() {
-                self.segs.pop_front();
+            assert!(!seg.placeholder(), "placeholders are taken whole with pop_chunk");
+            let k = (seg.end - seg.off).min(left);
+            f(&seg.data[seg.off..seg.off + k]);
+            seg.off += k;
+            left -= k;
+            if seg.off == seg.end {
+                spent(self.segs.pop_front().expect("front exists").data);
             }
         }
-        self.account_pop(out.len(), t);
+        self.account_pop(n, t);
     }
 
     /// Pop `n` elements as one chunk, sharing the pushed chunk when it lines up exactly (a
     /// placeholder comes back as the empty chunk it is).
     pub fn pop_chunk(&mut self, n: usize, t: f64) -> Chunk {
         if let Some(seg) = self.segs.front() {
-            if seg.off == 0 && seg.len == n {
+            if seg.off == 0 && seg.end == n && (seg.placeholder() || seg.data.len() == n) {
                 let seg = self.segs.pop_front().expect("front exists");
                 self.account_pop(n, t);
                 return seg.data;
@@ -154,7 +182,18 @@ impl BusCalendar {
                 _ => break,
             }
         }
-        self.busy.insert(s, s + d);
+        // Keep back-to-back reservations as one interval, so the walk above steps over gaps
+        // rather than over every transfer booked ahead.
+        let (mut from, mut to) = (s, s + d);
+        if let Some((&ps, &pe)) = self.busy.range(..s).next_back() {
+            if pe == s {
+                from = ps;
+            }
+        }
+        if let Some(ne) = self.busy.remove(&to) {
+            to = ne;
+        }
+        self.busy.insert(from, to);
         s as f64 / 16.0
     }
 
@@ -198,5 +237,14 @@ mod tests {
         assert_eq!(b.reserve(40.0, 5.0), 40.0);
         assert_eq!(b.reserve(0.0, 10.0), 20.0);
         assert_eq!(b.reserve(25.0, 20.0), 45.0);
+        // Back-to-back bookings merge; a gap between them is still found.
+        let mut b = BusCalendar::default();
+        for i in 0..100 {
+            assert_eq!(b.reserve(0.0, 1.0), i as f64);
+        }
+        assert_eq!(b.reserve(200.0, 1.0), 200.0);
+        assert_eq!(b.reserve(50.0, 1.0), 100.0);
+        assert_eq!(b.reserve(150.0, 60.0), 201.0);
+        assert_eq!(b.busy.len(), 2, "{:?}", b.busy);
     }
 }

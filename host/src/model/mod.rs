@@ -2,77 +2,24 @@
 //! instance. It executes the same instruction words a device would, from its own instruction
 //! memory, with the numerics contract, and reports PL cycles and per-FU counters.
 
+mod cbank;
+mod dram;
 mod engine;
 mod fifo;
 
+use dram::DramMemory;
+
 use crate::bitstream::Bitstream;
 use crate::device::{
-    Allocation, Backend, BackendKind, DeviceError, DeviceStatus, FaultCode, FuCounters, Memory, RangeAllocator, RawRun,
-    Result, RunReport,
+    Allocation, Backend, BackendKind, DeviceError, DeviceStatus, FaultCode, FuCounters, Memory, RawRun, Result,
+    RunReport,
 };
 use crate::isa::{EngineRtp, ENGINES};
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
-use zerocopy::IntoBytes;
-
-/// Device memory of the model: one byte vector per allocation.
-#[derive(Default)]
-pub struct DramMemory {
-    alloc: RangeAllocator,
-    data: HashMap<u64, Vec<u8>>,
-}
-
-impl DramMemory {
-    /// The buffer holding `[byte, byte+len)` of `memory`, if it is allowed by `bounds`.
-    fn locate(
-        &mut self,
-        bounds: &[Allocation],
-        memory: Memory,
-        byte: u64,
-        len: u64,
-    ) -> Result<(&mut Vec<u8>, usize), String> {
-        let Some(a) = bounds.iter().find(|a| a.memory == memory && a.offset <= byte && byte + len <= a.offset + a.len)
-        else {
-            return Err(format!(
-                "{memory:?} access {byte:#x}..{:#x} is outside the programmed buffer bounds",
-                byte + len
-            ));
-        };
-        let buf = self.data.get_mut(&a.id).ok_or_else(|| format!("buffer {} was freed during the run", a.id))?;
-        Ok((buf, (byte - a.offset) as usize))
-    }
-
-    pub fn read(&mut self, bounds: &[Allocation], memory: Memory, byte: u64, out: &mut [f32]) -> Result<(), String> {
-        let n = out.len() * 4;
-        let (buf, off) = self.locate(bounds, memory, byte, n as u64)?;
-        // Device memory is little-endian; on a little-endian host that is a plain copy.
-        if cfg!(target_endian = "little") {
-            out.as_mut_bytes().copy_from_slice(&buf[off..off + n]);
-        } else {
-            for (o, ch) in out.iter_mut().zip(buf[off..off + n].chunks_exact(4)) {
-                *o = f32::from_le_bytes([ch[0], ch[1], ch[2], ch[3]]);
-            }
-        }
-        Ok(())
-    }
-
-    pub fn write(&mut self, bounds: &[Allocation], memory: Memory, byte: u64, data: &[f32]) -> Result<(), String> {
-        let n = data.len() * 4;
-        let (buf, off) = self.locate(bounds, memory, byte, n as u64)?;
-        if cfg!(target_endian = "little") {
-            buf[off..off + n].copy_from_slice(data.as_bytes());
-        } else {
-            for (ch, v) in buf[off..off + n].chunks_exact_mut(4).zip(data) {
-                ch.copy_from_slice(&v.to_le_bytes());
-            }
-        }
-        Ok(())
-    }
-}
 
 struct InFlight {
     id: u64,
@@ -132,14 +79,14 @@ impl Backend for ModelBackend {
             requested: bytes,
             largest_free: 0,
         })?;
-        m.data.insert(a.id, vec![0u8; len]);
+        m.insert_zeroed(a.id, len);
         Ok(a)
     }
 
     fn free(&mut self, id: u64) -> Result<()> {
         let mut m = self.mem()?;
         m.alloc.free(id)?;
-        m.data.remove(&id);
+        m.remove(id);
         Ok(())
     }
 
@@ -150,8 +97,10 @@ impl Backend for ModelBackend {
         let Some(end) = end else {
             return Err(DeviceError::OutOfBounds { id, offset, len: data.len() as u64, size: a.len });
         };
-        let buf = m.data.get_mut(&id).ok_or(DeviceError::UnknownBuffer { id })?;
-        buf[offset as usize..end as usize].copy_from_slice(data);
+        if !m.host_write(id, offset as usize, data) {
+            return Err(DeviceError::UnknownBuffer { id });
+        }
+        debug_assert!(end <= a.len);
         Ok(())
     }
 
@@ -162,8 +111,10 @@ impl Backend for ModelBackend {
         let Some(end) = end else {
             return Err(DeviceError::OutOfBounds { id, offset, len: out.len() as u64, size: a.len });
         };
-        let buf = m.data.get(&id).ok_or(DeviceError::UnknownBuffer { id })?;
-        out.copy_from_slice(&buf[offset as usize..end as usize]);
+        if !m.host_read(id, offset as usize, out) {
+            return Err(DeviceError::UnknownBuffer { id });
+        }
+        debug_assert!(end <= a.len);
         Ok(())
     }
 
