@@ -33,6 +33,9 @@ constexpr unsigned kBeatFloats = 32;
 constexpr unsigned kBlockFloats = 128 * 128;
 constexpr size_t kMaxBursts = 8;       // outstanding bursts per AXI slave
 constexpr unsigned kEngineBufBeats = 2 * kBlockBeats;  // two blocks per input, as the model's FIFOs
+// Products per engine that may be in flight or waiting to leave (the model's MME -> MemC stream holds
+// two blocks): the next block computes while the previous product streams out.
+constexpr size_t kEngineOutBlocks = 2;
 
 // ---- bit access on Verilator's wide ports (32-bit words, little-endian bit order)
 template <std::size_t N>
@@ -343,7 +346,8 @@ struct Sim {
   // previous block is done, and its product buffer has room (as in the model's advance_engines).
   void step_engine(int e) {
     Engine& g = eng[e];
-    if (g.left == 0 || g.a_full.empty() || g.b_full.empty() || now < g.t_free || g.out.size() >= 1) return;
+    if (g.left == 0 || g.a_full.empty() || g.b_full.empty() || now < g.t_free || g.out.size() >= kEngineOutBlocks)
+      return;
     Product p{std::vector<float>(kBlockFloats), 0, 0};
     if (rsn_aie_engine_block(g.a_full.front().data(), g.b_full.front().data(), p.c.data()) != RSN_AIE_OK) {
       char msg[256];

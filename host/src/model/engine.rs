@@ -3,8 +3,12 @@
 //! Functional behaviour follows the ISA semantics exactly (the data really flows through the
 //! streams, banks and engines, with the numerics contract). Timing is cycle-approximate: each FU
 //! step starts when its inputs have arrived, its output has room and the FU is free, and lasts as
-//! long as the step's transfer or compute takes at the rates in the bitstream description. The result
-//! does not depend on the order in which FUs are visited.
+//! long as the step's transfer or compute takes at the rates in the bitstream description. Steps
+//! that pass a stream on as it arrives (memory loads, mesh routes, MemC receives, DDR stores) are
+//! cut-through, as the RTL's streams are: such a step ends when its transfer time has passed and its
+//! last input has arrived, not a transfer time after that. Consumers take at most a piece at a time,
+//! so room upstream frees up as they go. The result does not depend on the order in which FUs are
+//! visited.
 
 use super::cbank::{CBank, Pending};
 use super::fifo::{BusCalendar, Chunk, Fifo};
@@ -972,7 +976,8 @@ impl<'a> Engine<'a> {
                     )));
                 }
                 let dur = ((n * 4) as f64 / rates.ddr_wr).max(n as f64 / rates.line);
-                let earliest = r.t.max(f.ready_time(n));
+                // Lines are written as they arrive (cut-through).
+                let earliest = r.t.max(f.ready_time(n) - dur);
                 let start = self.ddr_bus.reserve(earliest, dur);
                 // The bounds of the whole piece are checked before any of it is written.
                 self.mem
@@ -1008,12 +1013,15 @@ impl<'a> Engine<'a> {
                 if let Some(l) = &mut r.load {
                     if l.done < l.total {
                         let f = &mut fifos[l.stream.index()];
-                        let n = f.len().min(l.total - l.done);
+                        // At most a piece at a time, so room frees up as the unit writes.
+                        let n = f.len().min(l.total - l.done).min(PIECE);
                         if n == 0 {
                             blocked.push(format!("waiting for data on {}", l.stream.name()));
                         } else {
-                            let start = l.t.max(f.ready_time(n));
+                            // Lines are written as they arrive (cut-through): the last is written
+                            // when it has arrived, and no line faster than one per cycle.
                             let dur = n as f64 / rates.line;
+                            let start = l.t.max(f.ready_time(n) - dur);
                             let (bank, pieces) = (&mut banks[l.bank], &mut self.pieces);
                             let mut e = l.done;
                             f.pop_each(
@@ -1082,12 +1090,13 @@ impl<'a> Engine<'a> {
                     FillPhase::Load { mode, stage, need, rows, cols } => {
                         let s = Stream::DdrToMemC(inst);
                         let f = &mut fifos[s.index()];
-                        let n = f.len().min(*need - stage.len());
+                        let n = f.len().min(*need - stage.len()).min(PIECE);
                         if n == 0 {
                             blocked.push(format!("waiting for data on {}", s.name()));
                         } else {
-                            let start = r.t_fill.max(f.ready_time(n));
+                            // Cut-through, as the MemA/MemB loads.
                             let dur = n as f64 / rates.line;
+                            let start = r.t_fill.max(f.ready_time(n) - dur);
                             let pieces = &mut self.pieces;
                             f.pop_each(n, start + dur, |xs| stage.extend_from_slice(xs), |c| give_piece(pieces, c));
                             u.acct.step(r.t_fill, start, 0.0, true);
@@ -1119,8 +1128,9 @@ impl<'a> Engine<'a> {
                                 seq.len()
                             ));
                         } else {
-                            let start = r.t_fill.max(f.ready_time(BLOCK_ELEMS));
+                            // Beats are taken as they arrive (cut-through).
                             let dur = BLOCK_ELEMS as f64 / rates.send;
+                            let start = r.t_fill.max(f.ready_time(BLOCK_ELEMS) - dur);
                             let _placeholder = f.pop_chunk(BLOCK_ELEMS, start + dur);
                             let (br, bc, first) = seq[*next];
                             let (a, b) = self.products[inst as usize].pop_front().expect("one product per block sent");
@@ -1232,12 +1242,13 @@ impl<'a> Engine<'a> {
                         blocked.push(format!("waiting for room on {}", full.name()));
                         continue;
                     }
-                    let mut start = rt.t.max(fifos[rt.src.index()].ready_time(BLOCK_ELEMS));
+                    // Beats are forwarded as they arrive (cut-through).
+                    let dur = BLOCK_ELEMS as f64 / rates.mesh;
+                    let mut start = rt.t.max(fifos[rt.src.index()].ready_time(BLOCK_ELEMS) - dur);
                     let waited_in = start > rt.t;
                     for d in &rt.dsts {
                         start = start.max(fifos[d.index()].space_time(BLOCK_ELEMS));
                     }
-                    let dur = BLOCK_ELEMS as f64 / rates.mesh;
                     let blk = fifos[rt.src.index()].pop_chunk(BLOCK_ELEMS, start + dur);
                     for d in &rt.dsts {
                         fifos[d.index()].push_chunk(blk.clone(), start + dur + rates.mesh_lat);
