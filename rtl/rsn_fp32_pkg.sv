@@ -80,13 +80,19 @@ package rsn_fp32_pkg;
     logic        round_up;
     logic [24:0] rounded;
     logic [22:0] frac_final;
+    logic [31:0] lz_v;
     {is_nan, is_inf, sign, zero_sign, exp_big, raw} = mid;
-    lzc = 5'd27;  // leading zeros of raw[26:0] (27 when zero)
-    for (int i = 0; i < 27; i++) begin
-      if (raw[i]) begin
-        lzc = 5'(26 - i);
-      end
-    end
+    // Leading zeros of raw[26:0] (27 when zero: the marker bit below it), by halving steps.
+    lz_v   = {raw[26:0], 5'b10000};
+    lzc[4] = (lz_v[31:16] == 16'd0);
+    lz_v   = lzc[4] ? {lz_v[15:0], 16'd0} : lz_v;
+    lzc[3] = (lz_v[31:24] == 8'd0);
+    lz_v   = lzc[3] ? {lz_v[23:0], 8'd0} : lz_v;
+    lzc[2] = (lz_v[31:28] == 4'd0);
+    lz_v   = lzc[2] ? {lz_v[27:0], 4'd0} : lz_v;
+    lzc[1] = (lz_v[31:30] == 2'd0);
+    lz_v   = lzc[1] ? {lz_v[29:0], 2'd0} : lz_v;
+    lzc[0] = !lz_v[31];
     if (raw[27]) begin
       // Carry out: shift right by one, folding the lost bit into sticky.
       norm     = {raw[27:2], raw[1] | raw[0]};
@@ -172,13 +178,21 @@ package rsn_fp32_pkg;
     logic               under_sticky, sticky, round_up;
     logic [24:0]        rounded;
     logic [22:0]        frac_final;
+    logic [63:0]        lz_v;
     {is_nan, is_inf, is_zero, sign, exp_sum, prod} = mid;
-    lzc = 6'd48;
-    for (int i = 0; i < 48; i++) begin
-      if (prod[i]) begin
-        lzc = 6'(47 - i);
-      end
-    end
+    // Leading zeros of prod (48 when zero: the marker bit below it), by halving steps.
+    lz_v   = {prod, 16'h8000};
+    lzc[5] = (lz_v[63:32] == 32'd0);
+    lz_v   = lzc[5] ? {lz_v[31:0], 32'd0} : lz_v;
+    lzc[4] = (lz_v[63:48] == 16'd0);
+    lz_v   = lzc[4] ? {lz_v[47:0], 16'd0} : lz_v;
+    lzc[3] = (lz_v[63:56] == 8'd0);
+    lz_v   = lzc[3] ? {lz_v[55:0], 8'd0} : lz_v;
+    lzc[2] = (lz_v[63:60] == 4'd0);
+    lz_v   = lzc[2] ? {lz_v[59:0], 4'd0} : lz_v;
+    lzc[1] = (lz_v[63:62] == 2'd0);
+    lz_v   = lzc[1] ? {lz_v[61:0], 2'd0} : lz_v;
+    lzc[0] = !lz_v[63];
     // For 1.0 * 1.0 the product is 2^46 (lzc 1) and the exponent must come out as 127.
     prod_norm = prod << lzc;
     exp_norm  = $signed({2'd0, exp_sum}) - 11'sd126 - $signed({5'd0, lzc});

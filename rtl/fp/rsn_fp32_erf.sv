@@ -52,10 +52,11 @@ module rsn_fp32_erf #(
   logic [1:0] k_q, k_d;
 
   // Per lane: lane l of each vector is bits [32*l +: 32]. t and exp(-(a*a)) are not copied: the
-  // sub-units hold their results on out_data_o until released.
-  logic [32*Lanes-1:0] z_q, z_d;      // the input, sign included (a = |z| is wiring)
-  logic [32*Lanes-1:0] q_q, q_d;
-  logic [32*Lanes-1:0] res_q, res_d;
+  // sub-units hold their results on out_data_o until released. Written only in the states that
+  // change them (p_data), never copied onto themselves.
+  logic [32*Lanes-1:0] z_q;  // the input, sign included (a = |z| is wiring)
+  logic [32*Lanes-1:0] q_q;
+  logic [32*Lanes-1:0] res_q;
 
   logic [32*Lanes-1:0] mul_res, add_res;
   logic [32*Lanes-1:0] exp_arg;
@@ -106,9 +107,10 @@ module rsn_fp32_erf #(
     endcase
   end
 
-  // The FP functions are only called in the states that use them and, while waiting for a
-  // sub-unit, only once its result is there: an idle or waiting unit costs the simulator nothing
-  // per lane (Verilator evaluates combinational logic every cycle).
+  // The lane datapath is only evaluated in the states that use it and, while waiting for a
+  // sub-unit, only once its result is there (mul_on covers add_on), and the data registers are
+  // only written in the states that change them: an idle or waiting unit costs the simulator
+  // nothing per lane (Verilator evaluates combinational logic every cycle).
   assign mul_on = (state_q == StDen) || (state_q == StSquare) ||
                   (((state_q == StPoly) || (state_q == StPolyLast)) && recip_out_valid) ||
                   ((state_q == StFinal) && exp_out_valid);
@@ -118,39 +120,42 @@ module rsn_fp32_erf #(
   // Lane datapath: one multiplier and one adder per lane behind their operand muxes.
   always_comb begin : p_lanes
     logic [31:0] a, mul_a, mul_b, prod, add_a, add_b, sum;
-    for (int l = 0; l < Lanes; l++) begin
-      a = {1'b0, z_q[32*l +: 31]};
+    {a, mul_a, mul_b, prod, add_a, add_b, sum} = '0;  // no latches: only used when on
+    mul_res = '0;
+    add_res = '0;
+    exp_arg = '0;
+    if (mul_on) begin
+      for (int l = 0; l < Lanes; l++) begin
+        a = {1'b0, z_q[32*l +: 31]};
 
-      mul_a = q_q[32*l +: 32];
-      mul_b = recip_out[32*l +: 32];
-      case (state_q)
-        StDen: begin
-          mul_a = P;
-          mul_b = a;
-        end
-        StSquare: begin
-          mul_a = a;
-          mul_b = a;
-        end
-        StFinal: mul_b = exp_out[32*l +: 32];
-        default: ;
-      endcase
-      prod = '0;
-      if (mul_on) begin
+        mul_a = q_q[32*l +: 32];
+        mul_b = recip_out[32*l +: 32];
+        case (state_q)
+          StDen: begin
+            mul_a = P;
+            mul_b = a;
+          end
+          StSquare: begin
+            mul_a = a;
+            mul_b = a;
+          end
+          StFinal: mul_b = exp_out[32*l +: 32];
+          default: ;
+        endcase
         prod = rsn_fp32_pkg::fp32_mul(mul_a, mul_b);
-      end
 
-      // The adder is commutative bit for bit, so the product always enters on the same side.
-      add_a = (state_q == StFinal) ? {~prod[31], prod[30:0]} : prod;
-      add_b = (state_q == StPoly) ? coef : One;
-      sum   = '0;
-      if (add_on) begin
-        sum = rsn_fp32_pkg::fp32_add(add_a, add_b);
-      end
+        // The adder is commutative bit for bit, so the product always enters on the same side.
+        add_a = (state_q == StFinal) ? {~prod[31], prod[30:0]} : prod;
+        add_b = (state_q == StPoly) ? coef : One;
+        sum   = '0;
+        if (add_on) begin
+          sum = rsn_fp32_pkg::fp32_add(add_a, add_b);
+        end
 
-      mul_res[32*l +: 32] = prod;
-      add_res[32*l +: 32] = sum;
-      exp_arg[32*l +: 32] = {~prod[31], prod[30:0]};
+        mul_res[32*l +: 32] = prod;
+        add_res[32*l +: 32] = sum;
+        exp_arg[32*l +: 32] = {~prod[31], prod[30:0]};
+      end
     end
   end
 
@@ -166,15 +171,10 @@ module rsn_fp32_erf #(
   always_comb begin
     state_d = state_q;
     k_d     = k_q;
-    z_d     = z_q;
-    q_d     = q_q;
-    res_d   = res_q;
 
     unique case (state_q)
       StIdle: begin
         if (in_valid_i) begin
-          z_d     = in_a_i;
-          q_d     = {Lanes{A5}};
           k_d     = 2'd0;
           state_d = StDen;
         end
@@ -193,7 +193,6 @@ module rsn_fp32_erf #(
       end
       StPoly: begin
         if (recip_out_valid) begin
-          q_d = add_res;
           k_d = k_q + 2'd1;
           if (k_q == 2'd3) begin
             state_d = StPolyLast;
@@ -202,19 +201,11 @@ module rsn_fp32_erf #(
       end
       StPolyLast: begin
         if (recip_out_valid) begin
-          q_d     = mul_res;
           state_d = StFinal;
         end
       end
       StFinal: begin
         if (exp_out_valid) begin
-          for (int l = 0; l < Lanes; l++) begin
-            if ((z_q[32*l+23 +: 8] == 8'hff) && (z_q[32*l +: 23] != 23'd0)) begin
-              res_d[32*l +: 32] = rsn_fp32_pkg::FP32_QNAN;
-            end else begin
-              res_d[32*l +: 32] = {add_res[32*l+31] ^ z_q[32*l+31], add_res[32*l +: 31]};
-            end
-          end
           state_d = StOut;
         end
       end
@@ -235,15 +226,49 @@ module rsn_fp32_erf #(
     if (!rst_ni) begin
       state_q <= StIdle;
       k_q     <= '0;
-      z_q     <= '0;
-      q_q     <= '0;
-      res_q   <= '0;
     end else begin
       state_q <= state_d;
       k_q     <= k_d;
-      z_q     <= z_d;
-      q_q     <= q_d;
-      res_q   <= res_d;
+    end
+  end
+
+  // Data registers (also written in an abort cycle: the item is dropped by the FSM alone).
+  always_ff @(posedge clk_i or negedge rst_ni) begin : p_data
+    if (!rst_ni) begin
+      z_q   <= '0;
+      q_q   <= '0;
+      res_q <= '0;
+    end else begin
+      unique case (state_q)
+        StIdle: begin
+          if (in_valid_i) begin
+            z_q <= in_a_i;
+            q_q <= {Lanes{A5}};
+          end
+        end
+        StPoly: begin
+          if (recip_out_valid) begin
+            q_q <= add_res;
+          end
+        end
+        StPolyLast: begin
+          if (recip_out_valid) begin
+            q_q <= mul_res;
+          end
+        end
+        StFinal: begin
+          if (exp_out_valid) begin
+            for (int l = 0; l < Lanes; l++) begin
+              if ((z_q[32*l+23 +: 8] == 8'hff) && (z_q[32*l +: 23] != 23'd0)) begin
+                res_q[32*l +: 32] <= rsn_fp32_pkg::FP32_QNAN;
+              end else begin
+                res_q[32*l +: 32] <= {add_res[32*l+31] ^ z_q[32*l+31], add_res[32*l +: 31]};
+              end
+            end
+          end
+        end
+        default: ;
+      endcase
     end
   end
 

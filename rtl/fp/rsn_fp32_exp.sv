@@ -54,13 +54,14 @@ module rsn_fp32_exp #(
   logic [2:0] k_q, k_d;
 
   // Per lane: lane l of each vector is bits [32*l +: 32] ([10*l +: 10] for n, bit l for spec).
-  logic [32*Lanes-1:0] x_q, x_d;
-  logic [32*Lanes-1:0] acc_q, acc_d;  // s, then the reduced argument r
-  logic [32*Lanes-1:0] nf_q, nf_d;
-  logic [32*Lanes-1:0] p_q, p_d;
-  logic [10*Lanes-1:0] n_q, n_d;      // nf as a two's complement integer
-  logic [32*Lanes-1:0] res_q, res_d;  // idle while computing, so it parks the special results
-  logic [Lanes-1:0]    spec_q, spec_d;
+  // Written only in the states that change them (p_data), never copied onto themselves.
+  logic [32*Lanes-1:0] x_q;
+  logic [32*Lanes-1:0] acc_q;  // s, then the reduced argument r
+  logic [32*Lanes-1:0] nf_q;
+  logic [32*Lanes-1:0] p_q;
+  logic [10*Lanes-1:0] n_q;    // nf as a two's complement integer
+  logic [32*Lanes-1:0] res_q;  // idle while computing, so it parks the special results
+  logic [Lanes-1:0]    spec_q;
 
   logic [32*Lanes-1:0] add_res;
   logic                mul_on, add_on;
@@ -93,8 +94,9 @@ module rsn_fp32_exp #(
     endcase
   end
 
-  // The FP functions are only called in the states that use them, so an idle or stalled unit costs
-  // the simulator nothing per lane (Verilator evaluates combinational logic every cycle).
+  // The lane datapath is only evaluated in the states that use it (add_on covers mul_on) and the
+  // data registers are only written in the states that change them, so an idle or stalled unit
+  // costs the simulator nothing per lane (Verilator evaluates combinational logic every cycle).
   assign mul_on = (state_q == StRound) || (state_q == StRedHi) || (state_q == StRedLo) ||
                   (state_q == StPoly);
   assign add_on = mul_on || (state_q == StNf);
@@ -102,56 +104,57 @@ module rsn_fp32_exp #(
   // Lane datapath: one multiplier and one adder per lane behind their operand muxes.
   always_comb begin : p_lanes
     logic [31:0] x, acc, nf, mul_a, mul_b, prod, add_a, add_b, sum;
-    for (int l = 0; l < Lanes; l++) begin
-      x   = x_q[32*l +: 32];
-      acc = acc_q[32*l +: 32];
-      nf  = nf_q[32*l +: 32];
+    {x, acc, nf, mul_a, mul_b, prod, add_a, add_b, sum} = '0;  // no latches: only used when on
+    add_res = '0;
+    if (add_on) begin
+      for (int l = 0; l < Lanes; l++) begin
+        x   = x_q[32*l +: 32];
+        acc = acc_q[32*l +: 32];
+        nf  = nf_q[32*l +: 32];
 
-      mul_a = p_q[32*l +: 32];
-      mul_b = acc;
-      case (state_q)
-        StRound: begin
-          mul_a = x;
-          mul_b = Log2e;
+        mul_a = p_q[32*l +: 32];
+        mul_b = acc;
+        case (state_q)
+          StRound: begin
+            mul_a = x;
+            mul_b = Log2e;
+          end
+          StRedHi: begin
+            mul_a = nf;
+            mul_b = Ln2Hi;
+          end
+          StRedLo: begin
+            mul_a = nf;
+            mul_b = Ln2Lo;
+          end
+          default: ;
+        endcase
+        prod = '0;
+        if (mul_on) begin
+          prod = rsn_fp32_pkg::fp32_mul(mul_a, mul_b);
         end
-        StRedHi: begin
-          mul_a = nf;
-          mul_b = Ln2Hi;
-        end
-        StRedLo: begin
-          mul_a = nf;
-          mul_b = Ln2Lo;
-        end
-        default: ;
-      endcase
-      prod = '0;
-      if (mul_on) begin
-        prod = rsn_fp32_pkg::fp32_mul(mul_a, mul_b);
-      end
 
-      add_a = prod;
-      add_b = poly_coef;
-      case (state_q)
-        StRound: add_b = Magic;
-        StNf: begin
-          add_a = acc;
-          add_b = {~Magic[31], Magic[30:0]};
-        end
-        StRedHi: begin
-          add_a = x;
-          add_b = {~prod[31], prod[30:0]};
-        end
-        StRedLo: begin
-          add_a = acc;
-          add_b = {~prod[31], prod[30:0]};
-        end
-        default: ;
-      endcase
-      sum = '0;
-      if (add_on) begin
+        add_a = prod;
+        add_b = poly_coef;
+        case (state_q)
+          StRound: add_b = Magic;
+          StNf: begin
+            add_a = acc;
+            add_b = {~Magic[31], Magic[30:0]};
+          end
+          StRedHi: begin
+            add_a = x;
+            add_b = {~prod[31], prod[30:0]};
+          end
+          StRedLo: begin
+            add_a = acc;
+            add_b = {~prod[31], prod[30:0]};
+          end
+          default: ;
+        endcase
         sum = rsn_fp32_pkg::fp32_add(add_a, add_b);
+        add_res[32*l +: 32] = sum;
       end
-      add_res[32*l +: 32] = sum;
     end
   end
 
@@ -162,60 +165,27 @@ module rsn_fp32_exp #(
   always_comb begin
     state_d = state_q;
     k_d     = k_q;
-    x_d     = x_q;
-    acc_d   = acc_q;
-    nf_d    = nf_q;
-    p_d     = p_q;
-    n_d     = n_q;
-    res_d   = res_q;
-    spec_d  = spec_q;
 
     unique case (state_q)
       StIdle: begin
         if (in_valid_i) begin
-          x_d = in_a_i;
-          for (int l = 0; l < Lanes; l++) begin
-            {spec_d[l], res_d[32*l +: 32]} = special(in_a_i[32*l +: 32]);
-          end
           state_d = StRound;
         end
       end
-      StRound: begin
-        acc_d   = add_res;
-        state_d = StNf;
-      end
-      StNf: begin
-        nf_d = add_res;
-        for (int l = 0; l < Lanes; l++) begin
-          n_d[10*l +: 10] = acc_q[32*l +: 10];
-        end
-        state_d = StRedHi;
-      end
-      StRedHi: begin
-        acc_d   = add_res;
-        state_d = StRedLo;
-      end
+      StRound:  state_d = StNf;
+      StNf:     state_d = StRedHi;
+      StRedHi:  state_d = StRedLo;
       StRedLo: begin
-        acc_d   = add_res;
-        p_d     = {Lanes{Poly0}};
         k_d     = 3'd1;
         state_d = StPoly;
       end
       StPoly: begin
-        p_d = add_res;
         k_d = k_q + 3'd1;
         if (k_q == 3'd7) begin
           state_d = StScale;
         end
       end
-      StScale: begin
-        for (int l = 0; l < Lanes; l++) begin
-          if (!spec_q[l]) begin
-            res_d[32*l +: 32] = rsn_fp32_pkg::fp32_scale_pow2(p_q[32*l +: 32], n_q[10*l +: 10]);
-          end
-        end
-        state_d = StOut;
-      end
+      StScale: state_d = StOut;
       StOut: begin
         if (out_ready_i) begin
           state_d = StIdle;
@@ -233,23 +203,54 @@ module rsn_fp32_exp #(
     if (!rst_ni) begin
       state_q <= StIdle;
       k_q     <= '0;
-      x_q     <= '0;
-      acc_q   <= '0;
-      nf_q    <= '0;
-      p_q     <= '0;
-      n_q     <= '0;
-      res_q   <= '0;
-      spec_q  <= '0;
     end else begin
       state_q <= state_d;
       k_q     <= k_d;
-      x_q     <= x_d;
-      acc_q   <= acc_d;
-      nf_q    <= nf_d;
-      p_q     <= p_d;
-      n_q     <= n_d;
-      res_q   <= res_d;
-      spec_q  <= spec_d;
+    end
+  end
+
+  // Data registers (also written in an abort cycle: the item is dropped by the FSM alone).
+  always_ff @(posedge clk_i or negedge rst_ni) begin : p_data
+    if (!rst_ni) begin
+      x_q    <= '0;
+      acc_q  <= '0;
+      nf_q   <= '0;
+      p_q    <= '0;
+      n_q    <= '0;
+      res_q  <= '0;
+      spec_q <= '0;
+    end else begin
+      unique case (state_q)
+        StIdle: begin
+          if (in_valid_i) begin
+            x_q <= in_a_i;
+            for (int l = 0; l < Lanes; l++) begin
+              {spec_q[l], res_q[32*l +: 32]} <= special(in_a_i[32*l +: 32]);
+            end
+          end
+        end
+        StRound: acc_q <= add_res;
+        StNf: begin
+          nf_q <= add_res;
+          for (int l = 0; l < Lanes; l++) begin
+            n_q[10*l +: 10] <= acc_q[32*l +: 10];
+          end
+        end
+        StRedHi: acc_q <= add_res;
+        StRedLo: begin
+          acc_q <= add_res;
+          p_q   <= {Lanes{Poly0}};
+        end
+        StPoly: p_q <= add_res;
+        StScale: begin
+          for (int l = 0; l < Lanes; l++) begin
+            if (!spec_q[l]) begin
+              res_q[32*l +: 32] <= rsn_fp32_pkg::fp32_scale_pow2(p_q[32*l +: 32], n_q[10*l +: 10]);
+            end
+          end
+        end
+        default: ;
+      endcase
     end
   end
 

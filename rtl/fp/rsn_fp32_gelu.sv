@@ -42,10 +42,11 @@ module rsn_fp32_gelu #(
 
   state_e state_q, state_d;
 
-  // Per lane: lane l of each vector is bits [32*l +: 32].
-  logic [32*Lanes-1:0] x_q, x_d;  // x, then 0.5*x
-  logic [32*Lanes-1:0] w_q, w_d;
-  logic [32*Lanes-1:0] res_q, res_d;
+  // Per lane: lane l of each vector is bits [32*l +: 32]. Written only in the states that change
+  // them (p_data), never copied onto themselves.
+  logic [32*Lanes-1:0] x_q;  // x, then 0.5*x
+  logic [32*Lanes-1:0] w_q;
+  logic [32*Lanes-1:0] res_q;
 
   logic [32*Lanes-1:0] mul_res, add_res;
   logic                mul_on, add_on;
@@ -68,31 +69,33 @@ module rsn_fp32_gelu #(
     .out_ready_i(erf_out_ready)
   );
 
-  // The FP functions are only called in the states that use them and, while waiting for erf, only
-  // once its result is there: an idle or waiting unit costs the simulator nothing per lane
-  // (Verilator evaluates combinational logic every cycle).
+  // The lane datapath is only evaluated in the states that use it and, while waiting for erf, only
+  // once its result is there, and the data registers are only written in the states that change
+  // them: an idle or waiting unit costs the simulator nothing per lane (Verilator evaluates
+  // combinational logic every cycle).
   assign mul_on = (state_q == StScaleIn) || (state_q == StHalf) || (state_q == StFinal);
   assign add_on = (state_q == StErfWait) && erf_out_valid;
 
   // Lane datapath: one multiplier and one adder per lane; only the multiplier needs an operand mux.
   always_comb begin : p_lanes
-    logic [31:0] mul_b, prod, sum;
-    for (int l = 0; l < Lanes; l++) begin
-      unique case (state_q)
-        StScaleIn: mul_b = Frac1Sqrt2;
-        StHalf:    mul_b = Half;
-        default:   mul_b = w_q[32*l +: 32];
-      endcase
-      prod = '0;
-      if (mul_on) begin
-        prod = rsn_fp32_pkg::fp32_mul(x_q[32*l +: 32], mul_b);
+    logic [31:0] mul_b;
+    mul_b   = '0;  // no latch: only used when on
+    mul_res = '0;
+    add_res = '0;
+    if (mul_on) begin
+      for (int l = 0; l < Lanes; l++) begin
+        unique case (state_q)
+          StScaleIn: mul_b = Frac1Sqrt2;
+          StHalf:    mul_b = Half;
+          default:   mul_b = w_q[32*l +: 32];
+        endcase
+        mul_res[32*l +: 32] = rsn_fp32_pkg::fp32_mul(x_q[32*l +: 32], mul_b);
       end
-      sum = '0;
-      if (add_on) begin
-        sum = rsn_fp32_pkg::fp32_add(One, erf_out[32*l +: 32]);
+    end
+    if (add_on) begin
+      for (int l = 0; l < Lanes; l++) begin
+        add_res[32*l +: 32] = rsn_fp32_pkg::fp32_add(One, erf_out[32*l +: 32]);
       end
-      mul_res[32*l +: 32] = prod;
-      add_res[32*l +: 32] = sum;
     end
   end
 
@@ -105,14 +108,10 @@ module rsn_fp32_gelu #(
 
   always_comb begin
     state_d = state_q;
-    x_d     = x_q;
-    w_d     = w_q;
-    res_d   = res_q;
 
     unique case (state_q)
       StIdle: begin
         if (in_valid_i) begin
-          x_d     = in_a_i;
           state_d = StScaleIn;
         end
       end
@@ -123,30 +122,13 @@ module rsn_fp32_gelu #(
           state_d = StHalf;
         end
       end
-      StHalf: begin
-        x_d     = mul_res;
-        state_d = StErfWait;
-      end
+      StHalf: state_d = StErfWait;
       StErfWait: begin
         if (erf_out_valid) begin
-          w_d     = add_res;
           state_d = StFinal;
         end
       end
-      StFinal: begin
-        // Halving keeps an input NaN, infinite (with its sign) or finite, so 0.5*x tells the
-        // special lanes apart without keeping x.
-        for (int l = 0; l < Lanes; l++) begin
-          if (x_q[32*l+23 +: 8] != 8'hff) begin
-            res_d[32*l +: 32] = mul_res[32*l +: 32];
-          end else if (x_q[32*l +: 23] != 23'd0) begin
-            res_d[32*l +: 32] = rsn_fp32_pkg::FP32_QNAN;
-          end else begin
-            res_d[32*l +: 32] = x_q[32*l+31] ? 32'h8000_0000 : 32'h7f80_0000;
-          end
-        end
-        state_d = StOut;
-      end
+      StFinal: state_d = StOut;
       StOut: begin
         if (out_ready_i) begin
           state_d = StIdle;
@@ -163,14 +145,45 @@ module rsn_fp32_gelu #(
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       state_q <= StIdle;
-      x_q     <= '0;
-      w_q     <= '0;
-      res_q   <= '0;
     end else begin
       state_q <= state_d;
-      x_q     <= x_d;
-      w_q     <= w_d;
-      res_q   <= res_d;
+    end
+  end
+
+  // Data registers (also written in an abort cycle: the item is dropped by the FSM alone).
+  always_ff @(posedge clk_i or negedge rst_ni) begin : p_data
+    if (!rst_ni) begin
+      x_q   <= '0;
+      w_q   <= '0;
+      res_q <= '0;
+    end else begin
+      unique case (state_q)
+        StIdle: begin
+          if (in_valid_i) begin
+            x_q <= in_a_i;
+          end
+        end
+        StHalf: x_q <= mul_res;
+        StErfWait: begin
+          if (erf_out_valid) begin
+            w_q <= add_res;
+          end
+        end
+        StFinal: begin
+          // Halving keeps an input NaN, infinite (with its sign) or finite, so 0.5*x tells the
+          // special lanes apart without keeping x.
+          for (int l = 0; l < Lanes; l++) begin
+            if (x_q[32*l+23 +: 8] != 8'hff) begin
+              res_q[32*l +: 32] <= mul_res[32*l +: 32];
+            end else if (x_q[32*l +: 23] != 23'd0) begin
+              res_q[32*l +: 32] <= rsn_fp32_pkg::FP32_QNAN;
+            end else begin
+              res_q[32*l +: 32] <= x_q[32*l+31] ? 32'h8000_0000 : 32'h7f80_0000;
+            end
+          end
+        end
+        default: ;
+      endcase
     end
   end
 

@@ -45,13 +45,14 @@ module rsn_fp32_recip #(
 
   // Per lane: lane l of each vector is bits [32*l +: 32] ([10*l +: 10] for neg_e, bit l for sign
   // and spec).
-  logic [32*Lanes-1:0] m_q, m_d;
-  logic [32*Lanes-1:0] y_q, y_d;
-  logic [32*Lanes-1:0] w_q, w_d;
-  logic [10*Lanes-1:0] neg_e_q, neg_e_d;
-  logic [Lanes-1:0]    sign_q, sign_d;
-  logic [32*Lanes-1:0] res_q, res_d;  // idle while computing, so it parks the special results
-  logic [Lanes-1:0]    spec_q, spec_d;
+  // Written only in the states that change them (p_data), never copied onto themselves.
+  logic [32*Lanes-1:0] m_q;
+  logic [32*Lanes-1:0] y_q;
+  logic [32*Lanes-1:0] w_q;
+  logic [10*Lanes-1:0] neg_e_q;
+  logic [Lanes-1:0]    sign_q;
+  logic [32*Lanes-1:0] res_q;  // idle while computing, so it parks the special results
+  logic [Lanes-1:0]    spec_q;
 
   logic [32*Lanes-1:0] add_res;
   logic                fp_on;
@@ -69,41 +70,40 @@ module rsn_fp32_recip #(
     end
   endfunction
 
-  // The FP functions are only called in the states that use them, so an idle or stalled unit costs
-  // the simulator nothing per lane (Verilator evaluates combinational logic every cycle).
+  // The lane datapath is only evaluated in the states that use it and the data registers are only
+  // written in the states that change them, so an idle or stalled unit costs the simulator nothing
+  // per lane (Verilator evaluates combinational logic every cycle).
   assign fp_on = (state_q == StGuess) || (state_q == StErr) || (state_q == StStep);
 
   // Lane datapath: one multiplier and one adder per lane behind their operand muxes.
   always_comb begin : p_lanes
     logic [31:0] m, y, w, mul_a, mul_b, prod, add_a, add_b, sum;
-    for (int l = 0; l < Lanes; l++) begin
-      m = m_q[32*l +: 32];
-      y = y_q[32*l +: 32];
-      w = w_q[32*l +: 32];
+    {m, y, w, mul_a, mul_b, prod, add_a, add_b, sum} = '0;  // no latches: only used when on
+    add_res = '0;
+    if (fp_on) begin
+      for (int l = 0; l < Lanes; l++) begin
+        m = m_q[32*l +: 32];
+        y = y_q[32*l +: 32];
+        w = w_q[32*l +: 32];
 
-      mul_a = m;
-      mul_b = y;
-      add_a = y;
-      case (state_q)
-        StGuess: begin
-          mul_a = C2;
-          mul_b = m;
-          add_a = C1;
-        end
-        StErr:  add_a = One;
-        StStep: mul_a = w;
-        default: ;
-      endcase
-      prod = '0;
-      if (fp_on) begin
-        prod = rsn_fp32_pkg::fp32_mul(mul_a, mul_b);
+        mul_a = m;
+        mul_b = y;
+        add_a = y;
+        case (state_q)
+          StGuess: begin
+            mul_a = C2;
+            mul_b = m;
+            add_a = C1;
+          end
+          StErr:  add_a = One;
+          StStep: mul_a = w;
+          default: ;
+        endcase
+        prod  = rsn_fp32_pkg::fp32_mul(mul_a, mul_b);
+        add_b = (state_q == StStep) ? prod : {~prod[31], prod[30:0]};
+        sum   = rsn_fp32_pkg::fp32_add(add_a, add_b);
+        add_res[32*l +: 32] = sum;
       end
-      add_b = (state_q == StStep) ? prod : {~prod[31], prod[30:0]};
-      sum   = '0;
-      if (fp_on) begin
-        sum = rsn_fp32_pkg::fp32_add(add_a, add_b);
-      end
-      add_res[32*l +: 32] = sum;
     end
   end
 
@@ -112,54 +112,23 @@ module rsn_fp32_recip #(
   assign out_data_o  = res_q;
 
   always_comb begin : p_ctrl
-    logic [31:0] scaled;
-    scaled  = '0;
     state_d = state_q;
     step_d  = step_q;
-    m_d     = m_q;
-    y_d     = y_q;
-    w_d     = w_q;
-    neg_e_d = neg_e_q;
-    sign_d  = sign_q;
-    res_d   = res_q;
-    spec_d  = spec_q;
 
     unique case (state_q)
       StIdle: begin
         if (in_valid_i) begin
-          for (int l = 0; l < Lanes; l++) begin
-            sign_d[l] = in_a_i[32*l+31];
-            // Mantissa with the exponent of 1.0; -e = 127 - biased exponent.
-            m_d[32*l +: 32]     = {1'b0, 8'd127, in_a_i[32*l +: 23]};
-            neg_e_d[10*l +: 10] = 10'sd127 - $signed({2'b00, in_a_i[32*l+23 +: 8]});
-            {spec_d[l], res_d[32*l +: 32]} = special(in_a_i[32*l +: 32]);
-          end
           step_d  = 2'd0;
           state_d = StGuess;
         end
       end
-      StGuess: begin
-        y_d     = add_res;
-        state_d = StErr;
-      end
-      StErr: begin
-        w_d     = add_res;
-        state_d = StStep;
-      end
+      StGuess: state_d = StErr;
+      StErr:   state_d = StStep;
       StStep: begin
-        y_d     = add_res;
         step_d  = step_q + 2'd1;
         state_d = (step_q == Steps - 2'd1) ? StScale : StErr;
       end
-      StScale: begin
-        for (int l = 0; l < Lanes; l++) begin
-          if (!spec_q[l]) begin
-            scaled = rsn_fp32_pkg::fp32_scale_pow2(y_q[32*l +: 32], neg_e_q[10*l +: 10]);
-            res_d[32*l +: 32] = {sign_q[l] | scaled[31], scaled[30:0]};
-          end
-        end
-        state_d = StOut;
-      end
+      StScale: state_d = StOut;
       StOut: begin
         if (out_ready_i) begin
           state_d = StIdle;
@@ -177,6 +146,16 @@ module rsn_fp32_recip #(
     if (!rst_ni) begin
       state_q <= StIdle;
       step_q  <= '0;
+    end else begin
+      state_q <= state_d;
+      step_q  <= step_d;
+    end
+  end
+
+  // Data registers (also written in an abort cycle: the item is dropped by the FSM alone).
+  always_ff @(posedge clk_i or negedge rst_ni) begin : p_data
+    logic [31:0] scaled;
+    if (!rst_ni) begin
       m_q     <= '0;
       y_q     <= '0;
       w_q     <= '0;
@@ -185,15 +164,31 @@ module rsn_fp32_recip #(
       res_q   <= '0;
       spec_q  <= '0;
     end else begin
-      state_q <= state_d;
-      step_q  <= step_d;
-      m_q     <= m_d;
-      y_q     <= y_d;
-      w_q     <= w_d;
-      neg_e_q <= neg_e_d;
-      sign_q  <= sign_d;
-      res_q   <= res_d;
-      spec_q  <= spec_d;
+      unique case (state_q)
+        StIdle: begin
+          if (in_valid_i) begin
+            for (int l = 0; l < Lanes; l++) begin
+              sign_q[l] <= in_a_i[32*l+31];
+              // Mantissa with the exponent of 1.0; -e = 127 - biased exponent.
+              m_q[32*l +: 32]     <= {1'b0, 8'd127, in_a_i[32*l +: 23]};
+              neg_e_q[10*l +: 10] <= 10'sd127 - $signed({2'b00, in_a_i[32*l+23 +: 8]});
+              {spec_q[l], res_q[32*l +: 32]} <= special(in_a_i[32*l +: 32]);
+            end
+          end
+        end
+        StGuess: y_q <= add_res;
+        StErr:   w_q <= add_res;
+        StStep:  y_q <= add_res;
+        StScale: begin
+          for (int l = 0; l < Lanes; l++) begin
+            if (!spec_q[l]) begin
+              scaled = rsn_fp32_pkg::fp32_scale_pow2(y_q[32*l +: 32], neg_e_q[10*l +: 10]);
+              res_q[32*l +: 32] <= {sign_q[l] | scaled[31], scaled[30:0]};
+            end
+          end
+        end
+        default: ;
+      endcase
     end
   end
 

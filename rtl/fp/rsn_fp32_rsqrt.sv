@@ -49,13 +49,14 @@ module rsn_fp32_rsqrt #(
   logic [1:0] step_q, step_d;
 
   // Per lane: lane l of each vector is bits [32*l +: 32] ([10*l +: 10] for neg_h, bit l for spec).
-  logic [32*Lanes-1:0] m_q, m_d;
-  logic [32*Lanes-1:0] hm_q, hm_d;
-  logic [32*Lanes-1:0] y_q, y_d;
-  logic [32*Lanes-1:0] t_q, t_d;          // y*y, then 1.5 - hm*y*y
-  logic [10*Lanes-1:0] neg_h_q, neg_h_d;
-  logic [32*Lanes-1:0] res_q, res_d;      // idle while computing, so it parks the special results
-  logic [Lanes-1:0]    spec_q, spec_d;
+  // Written only in the states that change them (p_data), never copied onto themselves.
+  logic [32*Lanes-1:0] m_q;
+  logic [32*Lanes-1:0] hm_q;
+  logic [32*Lanes-1:0] y_q;
+  logic [32*Lanes-1:0] t_q;      // y*y, then 1.5 - hm*y*y
+  logic [10*Lanes-1:0] neg_h_q;
+  logic [32*Lanes-1:0] res_q;    // idle while computing, so it parks the special results
+  logic [Lanes-1:0]    spec_q;
 
   logic [32*Lanes-1:0] mul_res, add_res;
   logic                mul_on, add_on;
@@ -73,43 +74,46 @@ module rsn_fp32_rsqrt #(
     end
   endfunction
 
-  // The FP functions are only called in the states that use them, so an idle or stalled unit costs
-  // the simulator nothing per lane (Verilator evaluates combinational logic every cycle).
+  // The lane datapath is only evaluated in the states that use it (mul_on covers add_on) and the
+  // data registers are only written in the states that change them, so an idle or stalled unit
+  // costs the simulator nothing per lane (Verilator evaluates combinational logic every cycle).
   assign add_on = (state_q == StGuess) || (state_q == StErr);
   assign mul_on = add_on || (state_q == StSquare) || (state_q == StStep);
 
   // Lane datapath: one multiplier and one adder per lane behind their operand muxes.
   always_comb begin : p_lanes
     logic [31:0] y, t, mul_a, mul_b, prod, sum;
-    for (int l = 0; l < Lanes; l++) begin
-      y = y_q[32*l +: 32];
-      t = t_q[32*l +: 32];
+    {y, t, mul_a, mul_b, prod, sum} = '0;  // no latches: only used when on
+    mul_res = '0;
+    add_res = '0;
+    if (mul_on) begin
+      for (int l = 0; l < Lanes; l++) begin
+        y = y_q[32*l +: 32];
+        t = t_q[32*l +: 32];
 
-      mul_a = y;
-      mul_b = y;
-      case (state_q)
-        StGuess: begin
-          mul_a = C2;
-          mul_b = m_q[32*l +: 32];
-        end
-        StErr: begin
-          mul_a = hm_q[32*l +: 32];
-          mul_b = t;
-        end
-        StStep:  mul_b = t;
-        default: ;
-      endcase
-      prod = '0;
-      if (mul_on) begin
+        mul_a = y;
+        mul_b = y;
+        case (state_q)
+          StGuess: begin
+            mul_a = C2;
+            mul_b = m_q[32*l +: 32];
+          end
+          StErr: begin
+            mul_a = hm_q[32*l +: 32];
+            mul_b = t;
+          end
+          StStep:  mul_b = t;
+          default: ;
+        endcase
         prod = rsn_fp32_pkg::fp32_mul(mul_a, mul_b);
+        sum  = '0;
+        if (add_on) begin
+          sum = rsn_fp32_pkg::fp32_add((state_q == StGuess) ? C1 : ThreeHalf,
+                                       {~prod[31], prod[30:0]});
+        end
+        mul_res[32*l +: 32] = prod;
+        add_res[32*l +: 32] = sum;
       end
-      sum = '0;
-      if (add_on) begin
-        sum = rsn_fp32_pkg::fp32_add((state_q == StGuess) ? C1 : ThreeHalf,
-                                     {~prod[31], prod[30:0]});
-      end
-      mul_res[32*l +: 32] = prod;
-      add_res[32*l +: 32] = sum;
     end
   end
 
@@ -118,64 +122,24 @@ module rsn_fp32_rsqrt #(
   assign out_data_o  = res_q;
 
   always_comb begin : p_ctrl
-    logic [31:0]       a;
-    logic signed [9:0] e_unb;
-    logic              odd;
-    a       = '0;
-    e_unb   = '0;
-    odd     = 1'b0;
     state_d = state_q;
     step_d  = step_q;
-    m_d     = m_q;
-    hm_d    = hm_q;
-    y_d     = y_q;
-    t_d     = t_q;
-    neg_h_d = neg_h_q;
-    res_d   = res_q;
-    spec_d  = spec_q;
 
     unique case (state_q)
       StIdle: begin
         if (in_valid_i) begin
-          for (int l = 0; l < Lanes; l++) begin
-            a     = in_a_i[32*l +: 32];
-            e_unb = $signed({2'b00, a[30:23]}) - 10'sd127;
-            odd   = e_unb[0];
-            // Odd e: m = 2*m1 in [2, 4), h = (e-1)/2; even e: m = m1, h = e/2. Both are floor(e/2).
-            m_d[32*l +: 32]     = {1'b0, odd ? 8'd128 : 8'd127, a[22:0]};
-            hm_d[32*l +: 32]    = {1'b0, odd ? 8'd127 : 8'd126, a[22:0]};
-            neg_h_d[10*l +: 10] = -(e_unb >>> 1);
-            {spec_d[l], res_d[32*l +: 32]} = special(a);
-          end
           step_d  = 2'd0;
           state_d = StGuess;
         end
       end
-      StGuess: begin
-        y_d     = add_res;
-        state_d = StSquare;
-      end
-      StSquare: begin
-        t_d     = mul_res;
-        state_d = StErr;
-      end
-      StErr: begin
-        t_d     = add_res;
-        state_d = StStep;
-      end
+      StGuess:  state_d = StSquare;
+      StSquare: state_d = StErr;
+      StErr:    state_d = StStep;
       StStep: begin
-        y_d     = mul_res;
         step_d  = step_q + 2'd1;
         state_d = (step_q == LastStep) ? StScale : StSquare;
       end
-      StScale: begin
-        for (int l = 0; l < Lanes; l++) begin
-          if (!spec_q[l]) begin
-            res_d[32*l +: 32] = rsn_fp32_pkg::fp32_scale_pow2(y_q[32*l +: 32], neg_h_q[10*l +: 10]);
-          end
-        end
-        state_d = StOut;
-      end
+      StScale: state_d = StOut;
       StOut: begin
         if (out_ready_i) begin
           state_d = StIdle;
@@ -193,6 +157,18 @@ module rsn_fp32_rsqrt #(
     if (!rst_ni) begin
       state_q <= StIdle;
       step_q  <= '0;
+    end else begin
+      state_q <= state_d;
+      step_q  <= step_d;
+    end
+  end
+
+  // Data registers (also written in an abort cycle: the item is dropped by the FSM alone).
+  always_ff @(posedge clk_i or negedge rst_ni) begin : p_data
+    logic [31:0]       a;
+    logic signed [9:0] e_unb;
+    logic              odd;
+    if (!rst_ni) begin
       m_q     <= '0;
       hm_q    <= '0;
       y_q     <= '0;
@@ -201,15 +177,36 @@ module rsn_fp32_rsqrt #(
       res_q   <= '0;
       spec_q  <= '0;
     end else begin
-      state_q <= state_d;
-      step_q  <= step_d;
-      m_q     <= m_d;
-      hm_q    <= hm_d;
-      y_q     <= y_d;
-      t_q     <= t_d;
-      neg_h_q <= neg_h_d;
-      res_q   <= res_d;
-      spec_q  <= spec_d;
+      unique case (state_q)
+        StIdle: begin
+          if (in_valid_i) begin
+            for (int l = 0; l < Lanes; l++) begin
+              a     = in_a_i[32*l +: 32];
+              e_unb = $signed({2'b00, a[30:23]}) - 10'sd127;
+              odd   = e_unb[0];
+              // Odd e: m = 2*m1 in [2, 4), h = (e-1)/2; even e: m = m1, h = e/2. Both are
+              // floor(e/2).
+              m_q[32*l +: 32]     <= {1'b0, odd ? 8'd128 : 8'd127, a[22:0]};
+              hm_q[32*l +: 32]    <= {1'b0, odd ? 8'd127 : 8'd126, a[22:0]};
+              neg_h_q[10*l +: 10] <= -(e_unb >>> 1);
+              {spec_q[l], res_q[32*l +: 32]} <= special(a);
+            end
+          end
+        end
+        StGuess:  y_q <= add_res;
+        StSquare: t_q <= mul_res;
+        StErr:    t_q <= add_res;
+        StStep:   y_q <= mul_res;
+        StScale: begin
+          for (int l = 0; l < Lanes; l++) begin
+            if (!spec_q[l]) begin
+              res_q[32*l +: 32] <=
+                  rsn_fp32_pkg::fp32_scale_pow2(y_q[32*l +: 32], neg_h_q[10*l +: 10]);
+            end
+          end
+        end
+        default: ;
+      endcase
     end
   end
 
