@@ -53,13 +53,10 @@ fn main() {
     // The `wave` feature compiles FST tracing in; it is a different library, cached apart.
     let wave = std::env::var_os("CARGO_FEATURE_WAVE").is_some();
     std::hash::Hash::hash(&wave, &mut h);
-    // So does the `post-ops` feature (MemC's softmax/LayerNorm/GELU units in the kernel).
-    let post_ops = std::env::var_os("CARGO_FEATURE_POST_OPS").is_some();
-    std::hash::Hash::hash(&post_ops, &mut h);
     let cache = cache_dir(&out, std::hash::Hasher::finish(&h));
     let lib = cache.join("librsn_sim.a");
     if !lib.exists() {
-        build(&manifest, &srcs, &verilator, &cache, wave, post_ops);
+        build(&manifest, &srcs, &verilator, &cache, wave);
     }
     println!("cargo:rustc-link-search=native={}", cache.display());
     println!("cargo:rustc-link-lib=static=rsn_sim");
@@ -81,7 +78,7 @@ fn main() {
     }
 }
 
-fn build(manifest: &Path, srcs: &[PathBuf], verilator: &str, cache: &Path, wave: bool, post_ops: bool) {
+fn build(manifest: &Path, srcs: &[PathBuf], verilator: &str, cache: &Path, wave: bool) {
     // A private scratch directory per build process: concurrent builds never share one.
     let tmp = cache.with_extension(format!("tmp{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
@@ -89,10 +86,9 @@ fn build(manifest: &Path, srcs: &[PathBuf], verilator: &str, cache: &Path, wave:
     let vdir = tmp.join("verilated");
     let status = Command::new(verilator)
         .args(["--cc", "-O3", "--x-assign", "fast", "--x-initial", "fast", "--no-timing", "-Wno-fatal"])
+        // The configuration built for the board: every top parameter at its default, post-op units
+        // included (four exp and four GELU units per MemC, as the bitstream description says).
         .args(["--top-module", "rsn_xnn_top", "--prefix", "Vrsn_xnn_top"])
-        // With post-ops: one exp and one GELU unit per MemC (the hardware default is four of
-        // each), the same results at a lower post-op throughput and a third of the post-op C++.
-        .args(if post_ops { &["-GPostExpUnits=1", "-GPostGeluUnits=1"][..] } else { &["-GPostOps=1'b0"][..] })
         .args(if wave { &["--trace-fst", "--trace-structs"][..] } else { &[][..] })
         .arg("-Mdir")
         .arg(&vdir)

@@ -82,6 +82,9 @@ pub struct MemTiming {
     pub send_floats_per_cycle: f64,
     pub line_floats_per_cycle: f64,
     pub postop_latency_cycles: u64,
+    /// Exp and GELU function units in each MemC's post-op unit (they bound softmax and GELU).
+    pub postop_exp_units: u32,
+    pub postop_gelu_units: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -167,6 +170,12 @@ impl Bitstream {
                     message: format!("{what} must be positive, got {v}"),
                 });
             }
+        }
+        if desc.mem.postop_exp_units == 0 || desc.mem.postop_gelu_units == 0 {
+            return Err(BitstreamError::Parse {
+                path: source.into(),
+                message: "mem.postop_exp_units and mem.postop_gelu_units must be at least 1".into(),
+            });
         }
         if desc.fifo.stream_floats < crate::numerics::BLOCK_ELEMS as u64 || desc.decoder.queue_mops == 0 {
             return Err(BitstreamError::Parse {

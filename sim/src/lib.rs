@@ -10,12 +10,6 @@
 
 use std::ffi::{c_char, c_int, c_void};
 
-/// Whether the verilated kernel has MemC post-op units (rsn_xnn_top parameter `PostOps`): only
-/// with the crate's `post-ops` feature. They make the build ~2.5x larger (~7 minutes of C++ on
-/// two cores) and the simulation ~4x slower even when idle, so the default build leaves them out
-/// and the `sim` backend refuses softmax/LayerNorm/GELU programs.
-pub const POST_OPS: bool = cfg!(feature = "post-ops");
-
 /// A memory window of the simulated device.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mem {

@@ -39,9 +39,4 @@ pub trait Backend: Send {
     fn status(&mut self) -> Result<DeviceStatus>;
     /// Counters of the last finished run.
     fn counters(&mut self) -> Result<Vec<FuCounters>>;
-    /// Whether MemC has its post-op units (softmax, LayerNorm, GELU). A backend without them
-    /// refuses programs that use one with `DeviceError::Unsupported`.
-    fn post_ops(&self) -> bool {
-        true
-    }
 }

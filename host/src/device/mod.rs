@@ -299,13 +299,6 @@ impl Device {
         &self.shared.bitstream
     }
 
-    /// Whether this device has MemC's post-op units (softmax, LayerNorm, GELU). Every backend does
-    /// except the co-simulation build of this release, which refuses such programs with
-    /// [`DeviceError::Unsupported`] before they start.
-    pub fn supports_post_ops(&self) -> bool {
-        self.backend().post_ops()
-    }
-
     /// One-line description of the backend.
     pub fn describe(&self) -> String {
         self.backend().describe()

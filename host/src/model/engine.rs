@@ -141,8 +141,37 @@ struct DrainAct {
     pieces: Vec<Chunk>,
     next: usize,
     t: f64,
+    /// Cycles before the first piece can leave: with a post-op, its pass over the drained rows
+    /// (which rewrites the bank) plus the pipeline fill.
     first_latency: f64,
     pair: Option<Box<PairLn>>,
+}
+
+/// Rows MemC's post-op unit processes at a time (its lanes).
+const POST_ROWS: usize = 32;
+
+/// PL cycles the RTL's post-op unit takes per group of up to 32 rows of `cols` columns, from taking
+/// the group to its last output beat, with `e` exp and `g` GELU function units per MemC. These are
+/// the unit's schedule (rtl/memc/rsn_memc_post.sv; measured at full rate in rtl/memc/README_post.md,
+/// "Timing / throughput"): one column per cycle for each pass over the rows (load, centre, output),
+/// and the exp / GELU passes bounded by the function units, which take a new element every 14 / 20
+/// cycles (13 / 19 cycles of arithmetic in rtl/fp, plus the hand-over).
+fn postop_group_cycles(post: PostOp, cols: usize, pair: bool, e: f64, g: f64) -> f64 {
+    let c = cols as f64;
+    match post {
+        PostOp::None => 0.0,
+        PostOp::Softmax => 2.0 * c + (c * 14.0 / e).ceil() + 15.0,
+        PostOp::LayerNorm if pair => 3.0 * c + 2.0 * POST_ROWS as f64 + 23.0,
+        PostOp::LayerNorm => 3.0 * c + 21.0,
+        PostOp::Gelu => (c * 20.0 / g).ceil() + 10.0,
+    }
+}
+
+/// The post-op pass over `rows x cols` drained elements: whole groups of rows, one after another.
+/// It runs before the drain streams the rewritten rows out, so it is a latency, not a rate.
+fn postop_pass_cycles(rates: &Rates, post: PostOp, rows: usize, cols: usize, pair: bool) -> f64 {
+    let group = postop_group_cycles(post, cols, pair, rates.post_exp_units, rates.post_gelu_units);
+    rows.div_ceil(POST_ROWS) as f64 * group
 }
 
 /// A LayerNorm whose rows are split across a MemC pair (ISA v2 `ln_pair`).
@@ -261,6 +290,8 @@ struct Rates {
     eng_out: f64,
     eng_lat: f64,
     postop_lat: f64,
+    post_exp_units: f64,
+    post_gelu_units: f64,
     fetch: f64,
     fetch_lat: f64,
     queue: usize,
@@ -323,6 +354,8 @@ impl<'a> Engine<'a> {
             eng_out: bs.engine_io_cycles(d.engine.out_streams),
             eng_lat: d.engine.latency_cycles as f64,
             postop_lat: d.mem.postop_latency_cycles as f64,
+            post_exp_units: d.mem.postop_exp_units as f64,
+            post_gelu_units: d.mem.postop_gelu_units as f64,
             fetch: d.decoder.fetch_words_per_cycle,
             fetch_lat: d.decoder.fetch_latency_cycles as f64,
             queue: d.decoder.queue_mops as usize,
@@ -852,7 +885,8 @@ impl<'a> Engine<'a> {
                             pieces: Vec::new(),
                             next: 0,
                             t: start,
-                            first_latency: self.rates.postop_lat,
+                            first_latency: self.rates.postop_lat
+                                + postop_pass_cycles(&self.rates, PostOp::LayerNorm, rows, cols, true),
                             pair: Some(Box::new(pair)),
                         })
                     }
@@ -877,7 +911,11 @@ impl<'a> Engine<'a> {
                             }
                             (Stream::MemCToMeshA(inst as u8), pieces)
                         };
-                        let first_latency = if post == PostOp::None { 0.0 } else { self.rates.postop_lat };
+                        let first_latency = if post == PostOp::None {
+                            0.0
+                        } else {
+                            self.rates.postop_lat + postop_pass_cycles(&self.rates, post, rows, cols, false)
+                        };
                         Some(DrainAct { stream, pieces, next: 0, t: start, first_latency, pair: None })
                     }
                 };

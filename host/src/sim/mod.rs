@@ -173,16 +173,6 @@ impl SimBackend {
     }
 }
 
-/// The first MemC mOP that drains through a post-op.
-fn first_post_op(decoded: &[(isa::Packet, InstrPos)]) -> Option<InstrPos> {
-    decoded.iter().find_map(|(p, pos)| {
-        p.window.iter().enumerate().find_map(|(i, m)| match m {
-            isa::Payload::MemC(c) if c.post_op != 0 && c.drain != 0 => Some(InstrPos { mop: pos.mop + i, ..*pos }),
-            _ => None,
-        })
-    })
-}
-
 /// [`RegPort`] over the harness's AXI4-Lite master.
 struct SimRegs<'a>(&'a mut Sim);
 
@@ -277,15 +267,6 @@ impl Backend for SimBackend {
         let program: Vec<u32> = raw.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
         // Unchecked submissions may not decode; positions then stay unknown in reports.
         let decoded = isa::decode_with_positions(&program).unwrap_or_default();
-        if !rsn_sim::POST_OPS {
-            if let Some(at) = first_post_op(&decoded) {
-                return Err(DeviceError::Unsupported(format!(
-                    "{at}: a MemC post-op (softmax, LayerNorm or GELU), which this co-simulation build has no unit \
-                     for (rsn_xnn_top PostOps = 0); build rsn with the `sim-post-ops` feature to co-simulate \
-                     them (see sim/README.md); GEMMs without post-ops run"
-                )));
-            }
-        }
         let positions: Vec<InstrPos> = decoded.into_iter().map(|(_, p)| p).collect();
         self.acknowledge()?;
         let args = regs::kernel_args();
@@ -364,9 +345,5 @@ impl Backend for SimBackend {
             return Err(DeviceError::NotRunning);
         }
         regmap::read_counters(&mut self.regs())
-    }
-
-    fn post_ops(&self) -> bool {
-        rsn_sim::POST_OPS
     }
 }
