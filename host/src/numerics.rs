@@ -56,18 +56,15 @@ fn assert_block_shapes(a: &[f32], b: &[f32], c: &[f32]) {
 /// Same result as [`mme_block_ref`], bit for bit, computed with a register-blocked kernel. Parallel
 /// work is split over output rows only, so the per-element k order never changes.
 pub fn mme_block(a: &[f32], b: &[f32], c: &mut [f32]) {
-    mme_block_into(a, b, c, false);
+    assert_block_shapes(a, b, c);
+    mme_block_into_rows(a, b, c, BLOCK, false);
 }
 
-/// One engine block product delivered into MemC: with `acc`, `c = accumulate(c, a x b)` element by
-/// element; without, `c = a x b`. Bit for bit what [`mme_block`] followed by [`accumulate`] gives,
-/// without the product ever leaving registers.
-pub fn mme_block_into(a: &[f32], b: &[f32], c: &mut [f32], acc: bool) {
-    mme_block_into_rows(a, b, c, BLOCK, acc);
-}
-
-/// [`mme_block_into`] on a block that lies in a wider row-major matrix: row `i` of the block is
-/// `c[i * ldc..i * ldc + 128]` (MemC's bank, without copying the block out and back).
+/// One engine block product delivered into MemC, on a block that lies in a wider row-major matrix
+/// (row `i` of the block is `c[i * ldc..i * ldc + 128]`: MemC's bank, without copying the block
+/// out and back). With `acc`, `c = accumulate(c, a x b)` element by element; without, `c = a x b`.
+/// Bit for bit what [`mme_block`] followed by [`accumulate`] gives, without the product ever
+/// leaving registers.
 pub fn mme_block_into_rows(a: &[f32], b: &[f32], c: &mut [f32], ldc: usize, acc: bool) {
     assert!(
         a.len() == BLOCK_ELEMS && b.len() == BLOCK_ELEMS && ldc >= BLOCK && c.len() >= (BLOCK - 1) * ldc + BLOCK,
@@ -530,7 +527,7 @@ mod tests {
         mme_block_ref(&a, &b, &mut p);
         let want: Vec<u32> = c0.iter().zip(&p).map(|(c, p)| accumulate(*c, *p).to_bits()).collect();
         let mut fast = c0.clone();
-        mme_block_into(&a, &b, &mut fast, true);
+        mme_block_into_rows(&a, &b, &mut fast, BLOCK, true);
         let mut generic = c0.clone();
         block_generic(&a, &b, &mut generic, BLOCK, true);
         // The same block in the middle of a wider matrix, whose other columns stay untouched.
@@ -548,7 +545,7 @@ mod tests {
             assert_eq!(wide[r * ldc + j], (r * ldc + j) as f32, "strided kernel wrote outside its block");
         }
         let mut over = c0.clone();
-        mme_block_into(&a, &b, &mut over, false);
+        mme_block_into_rows(&a, &b, &mut over, BLOCK, false);
         assert!(over.iter().zip(&p).all(|(x, y)| x.to_bits() == y.to_bits()));
     }
 

@@ -50,7 +50,7 @@ impl Paged {
     /// Host bytes: whole floats go page run by page run; a partial float at either end is
     /// patched byte by byte.
     fn write_bytes(&mut self, offset: usize, data: &[u8]) {
-        let (head, body, _) = split_floats(offset, data.len());
+        let (head, body) = split_floats(offset, data.len());
         for i in (0..head).chain(head + body * 4..data.len()) {
             let (f, j) = ((offset + i) / 4, (offset + i) % 4);
             let v = &mut Arc::make_mut(&mut self.pages[f / PAGE])[f % PAGE];
@@ -69,7 +69,7 @@ impl Paged {
     }
 
     fn read_bytes(&self, offset: usize, out: &mut [u8]) {
-        let (head, body, _) = split_floats(offset, out.len());
+        let (head, body) = split_floats(offset, out.len());
         for i in (0..head).chain(head + body * 4..out.len()) {
             let (f, j) = ((offset + i) / 4, (offset + i) % 4);
             out[i] = self.pages[f / PAGE][f % PAGE].to_le_bytes()[j];
@@ -85,12 +85,11 @@ impl Paged {
     }
 }
 
-/// Split `len` bytes at byte `offset` into (bytes before the first whole float, whole floats,
-/// bytes after the last).
-fn split_floats(offset: usize, len: usize) -> (usize, usize, usize) {
+/// Split `len` bytes at byte `offset` into (bytes before the first whole float, whole floats);
+/// the bytes after the last whole float are the rest.
+fn split_floats(offset: usize, len: usize) -> (usize, usize) {
     let head = (offset.next_multiple_of(4) - offset).min(len);
-    let body = (len - head) / 4;
-    (head, body, len - head - body * 4)
+    (head, (len - head) / 4)
 }
 
 /// Device memory of the model: the allocator and one paged buffer per allocation.
@@ -143,11 +142,6 @@ impl DramMemory {
         Ok((buf, ((byte - a.offset) / 4) as usize))
     }
 
-    /// Refuse bytes `[byte, byte + 4 * floats)` unless they lie inside one programmed buffer.
-    pub fn check(&mut self, bounds: &[Allocation], memory: Memory, byte: u64, floats: usize) -> Result<(), String> {
-        self.locate(bounds, memory, byte, floats).map(|_| ())
-    }
-
     /// Read `floats` values at `byte`, handing them to `f` as (page, start, end) windows in
     /// order, without copying.
     pub fn read_pages(
@@ -165,10 +159,23 @@ impl DramMemory {
         Ok(())
     }
 
-    pub fn write(&mut self, bounds: &[Allocation], memory: Memory, byte: u64, data: &[f32]) -> Result<(), String> {
-        let (buf, first) = self.locate(bounds, memory, byte, data.len())?;
-        buf.write_floats(first, data);
-        Ok(())
+    /// Write `floats` values at `byte`: the whole range is checked against `bounds` before
+    /// anything is written, then the returned writer takes the values in order, in runs of any
+    /// length (a store takes them from its stream as they come).
+    pub fn writer(
+        &mut self,
+        bounds: &[Allocation],
+        memory: Memory,
+        byte: u64,
+        floats: usize,
+    ) -> Result<impl FnMut(&[f32]) + '_, String> {
+        let (buf, mut at) = self.locate(bounds, memory, byte, floats)?;
+        let end = at + floats;
+        Ok(move |xs: &[f32]| {
+            assert!(at + xs.len() <= end, "a DRAM writer takes no more than the floats it was checked for");
+            buf.write_floats(at, xs);
+            at += xs.len();
+        })
     }
 }
 
@@ -199,14 +206,14 @@ mod tests {
         // A read holds its pages: a later write does not change what was read.
         let mut held = Vec::new();
         m.read_pages(&[a], Memory::Ddr, a.offset, 8, |c, s, e| held.push((c, s, e))).unwrap();
-        m.write(&[a], Memory::Ddr, a.offset, &[5.0; 8]).unwrap();
+        m.writer(&[a], Memory::Ddr, a.offset, 8).unwrap()(&[5.0; 8]);
         assert!(held[0].0[..8].iter().all(|x| *x == 0.0));
         let mut now = [0u8; 4];
         m.host_read(a.id, 0, &mut now);
         assert_eq!(f32::from_le_bytes(now), 5.0);
         // Out of bounds and unaligned accesses are refused.
-        assert!(m.check(&[a], Memory::Ddr, a.offset + a.len - 4, 2).is_err());
-        assert!(m.check(&[a], Memory::Lpddr, a.offset, 1).is_err());
-        assert!(m.check(&[a], Memory::Ddr, a.offset + 2, 1).is_err());
+        assert!(m.writer(&[a], Memory::Ddr, a.offset + a.len - 4, 2).is_err());
+        assert!(m.read_pages(&[a], Memory::Lpddr, a.offset, 1, |_, _, _| {}).is_err());
+        assert!(m.read_pages(&[a], Memory::Ddr, a.offset + 2, 1, |_, _, _| {}).is_err());
     }
 }

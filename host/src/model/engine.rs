@@ -269,7 +269,8 @@ pub struct Engine<'a> {
     /// Recycled block buffers: engine outputs and memory sends reuse the blocks consumers are done
     /// with, so the hot path neither allocates nor clears 64 KiB per block.
     pool: Vec<Vec<f32>>,
-    /// Free DRAM-side piece buffers (capacity PIECE), reused between reads, loads and stores.
+    /// Free store-piece buffers (capacity PIECE): a drain cuts its pieces from them and the DDR
+    /// write hands them back.
     pieces: Vec<Vec<f32>>,
     /// Per engine, the operands of the products it has sent to MemC, in stream order.
     products: Vec<VecDeque<(Chunk, Chunk)>>,
@@ -973,7 +974,6 @@ impl<'a> Engine<'a> {
                     )));
                 }
                 let memory = if lp { Memory::Lpddr } else { Memory::Ddr };
-                self.mem.check(self.bounds, memory, byte, n).map_err(|m| fault(FaultCode::DmaBounds, Some(pos), m))?;
                 let (bw, lat, bus) = if lp {
                     (rates.lpddr, rates.lpddr_lat, &mut self.lpddr_bus)
                 } else {
@@ -983,7 +983,8 @@ impl<'a> Engine<'a> {
                 let dur = ((n * 4) as f64 / bw).max(n as f64 / rates.line);
                 let earliest = r.t.max(f.space_time(n));
                 let start = bus.reserve(earliest, dur);
-                // The stream carries the DRAM pages themselves (see `dram`).
+                // The stream carries the DRAM pages themselves (see `dram`); the bounds of the whole
+                // piece are checked before any of it is pushed.
                 let ready = start + dur + lat;
                 self.mem
                     .read_pages(self.bounds, memory, byte, n, |page, s, e| f.push_window(page, s, e, ready))
@@ -1018,26 +1019,12 @@ impl<'a> Engine<'a> {
                 let earliest = r.t.max(f.ready_time(n) - dur);
                 let start = self.ddr_bus.reserve(earliest, dur);
                 // The bounds of the whole piece are checked before any of it is written.
-                self.mem
-                    .check(self.bounds, Memory::Ddr, byte, n)
+                let mut put = self
+                    .mem
+                    .writer(self.bounds, Memory::Ddr, byte, n)
                     .map_err(|m| fault(FaultCode::DmaBounds, Some(pos), m))?;
-                let (mem, bounds, pieces) = (&mut *self.mem, self.bounds, &mut self.pieces);
-                let mut at = byte;
-                let mut failed = None;
-                f.pop_each(
-                    n,
-                    start + dur,
-                    |xs| {
-                        if let Err(m) = mem.write(bounds, Memory::Ddr, at, xs) {
-                            failed.get_or_insert(m);
-                        }
-                        at += (xs.len() * 4) as u64;
-                    },
-                    |c| give_piece(pieces, c),
-                );
-                if let Some(m) = failed {
-                    return Err(fault(FaultCode::DmaBounds, Some(pos), m));
-                }
+                let pieces = &mut self.pieces;
+                f.pop_each(n, start + dur, &mut put, |c| give_piece(pieces, c));
                 u.acct.step(r.t, start, dur, true);
                 u.acct.bytes += (n * 4) as u64;
                 r.t = start + dur;
@@ -1227,7 +1214,7 @@ impl<'a> Engine<'a> {
                                     for (r, row) in p.x.chunks(p.cols).enumerate() {
                                         bank[r * MEMC_COLS..r * MEMC_COLS + p.cols].copy_from_slice(row);
                                     }
-                                    d.pieces = p.x.chunks(PIECE).map(|c| std::sync::Arc::new(c.to_vec())).collect();
+                                    d.pieces = store_pieces(bank, p.rows, p.cols, &mut self.pieces);
                                     d.t = start;
                                     p.phase = 3;
                                 }
@@ -1441,7 +1428,8 @@ fn clear_outside(bank: &mut [f32], bank_cols: usize, rows: usize, cols: usize) {
     }
 }
 
-/// Return a DRAM-side piece buffer for reuse once no stream holds it any more.
+/// Keep a used-up store piece for the next drain once no stream holds it any more (DRAM pages
+/// stay with the memory: they are shared, so they never come back here).
 fn give_piece(pieces: &mut Vec<Vec<f32>>, c: Chunk) {
     if let Ok(mut v) = std::sync::Arc::try_unwrap(c) {
         if v.capacity() >= PIECE && pieces.len() < 512 {

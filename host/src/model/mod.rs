@@ -21,6 +21,15 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+/// Refuse a host access to `len` bytes at `offset` of buffer `id` unless the buffer holds them.
+fn host_range(m: &DramMemory, id: u64, offset: u64, len: usize) -> Result<()> {
+    let a = m.alloc.get(id)?;
+    if offset.checked_add(len as u64).is_none_or(|end| end > a.len) {
+        return Err(DeviceError::OutOfBounds { id, offset, len: len as u64, size: a.len });
+    }
+    Ok(())
+}
+
 struct InFlight {
     id: u64,
     cancel: Arc<AtomicBool>,
@@ -92,29 +101,19 @@ impl Backend for ModelBackend {
 
     fn write(&mut self, id: u64, offset: u64, data: &[u8]) -> Result<()> {
         let mut m = self.mem()?;
-        let a = m.alloc.get(id)?;
-        let end = offset.checked_add(data.len() as u64).filter(|e| *e <= a.len);
-        let Some(end) = end else {
-            return Err(DeviceError::OutOfBounds { id, offset, len: data.len() as u64, size: a.len });
-        };
+        host_range(&m, id, offset, data.len())?;
         if !m.host_write(id, offset as usize, data) {
             return Err(DeviceError::UnknownBuffer { id });
         }
-        debug_assert!(end <= a.len);
         Ok(())
     }
 
     fn read(&mut self, id: u64, offset: u64, out: &mut [u8]) -> Result<()> {
         let m = self.mem()?;
-        let a = m.alloc.get(id)?;
-        let end = offset.checked_add(out.len() as u64).filter(|e| *e <= a.len);
-        let Some(end) = end else {
-            return Err(DeviceError::OutOfBounds { id, offset, len: out.len() as u64, size: a.len });
-        };
+        host_range(&m, id, offset, out.len())?;
         if !m.host_read(id, offset as usize, out) {
             return Err(DeviceError::UnknownBuffer { id });
         }
-        debug_assert!(end <= a.len);
         Ok(())
     }
 
