@@ -68,7 +68,7 @@ package rsn_isa_pkg;
   // decoder_op, word 0
   typedef struct packed {
     logic [27:0] rsvd0;
-    logic [3:0] kind; // 0 = nop; 1 = barrier: dispatch nothing further until every FU queue is empty and every FU idle
+    logic [3:0] kind; // 0 = nop; 1 = barrier: dispatch nothing further until every FU queue is empty and every FU idle (0..=1)
   } decoder_op_w0_t;
   localparam logic [31:0] DecoderOpW0ReservedMask = 32'hfffffff0;
 
@@ -79,8 +79,8 @@ package rsn_isa_pkg;
   localparam logic [31:0] DramOpW0ReservedMask = 32'h00000000;
   // dram_op, word 1
   typedef struct packed {
-    logic [15:0] chunk_count; // chunks per mOP (1..65535)
-    logic [15:0] chunk_lines; // lines per chunk (1..65535)
+    logic [15:0] chunk_count; // chunks per mOP (1..=65535)
+    logic [15:0] chunk_lines; // lines per chunk (1..=65535)
   } dram_op_w1_t;
   localparam logic [31:0] DramOpW1ReservedMask = 32'h00000000;
   // dram_op, word 2
@@ -102,8 +102,8 @@ package rsn_isa_pkg;
   // mema_op, word 0
   typedef struct packed {
     logic [9:0] rsvd0;
-    logic [7:0] cols; // columns (K) of the loaded tile (1..128)
-    logic [8:0] rows; // rows of the loaded tile (1..256)
+    logic [7:0] cols; // columns (K) of the loaded tile (1..=128 when `load_en` = 1)
+    logic [8:0] rows; // rows of the loaded tile (1..=256 when `load_en` = 1)
     logic [0:0] toggle; // flip both banks on odd window iterations (bank ^ (iter & 1))
     logic [0:0] send_bank; // bank read by the send (must differ from load_bank when both are enabled)
     logic [0:0] load_bank; // bank written by the load
@@ -114,16 +114,16 @@ package rsn_isa_pkg;
   // mema_op, word 1
   typedef struct packed {
     logic [21:0] rsvd0;
-    logic [7:0] send_cb; // times each row block is sent in a row, one per engine B block (1..255)
-    logic [1:0] send_rb; // row blocks sent (1..2): for r in 0..send_rb, for _ in 0..send_cb: block r
+    logic [7:0] send_cb; // times each row block is sent in a row, one per engine B block (1..=255 when `send_en` = 1)
+    logic [1:0] send_rb; // row blocks sent: for r in 0..send_rb, for _ in 0..send_cb: block r (1..=2 when `send_en` = 1)
   } mema_op_w1_t;
   localparam logic [31:0] MemaOpW1ReservedMask = 32'hfffffc00;
 
   // memb_op, word 0
   typedef struct packed {
     logic [4:0] rsvd0;
-    logic [9:0] cols; // N columns of the tile (1..512 for MemB0/1, 1..64 for MemB2)
-    logic [9:0] rows; // K rows of the tile (1..128 for MemB0/1, 1..512 for MemB2)
+    logic [9:0] cols; // N columns of the tile (1..=512, MemB2: 64 when `load_en` = 1)
+    logic [9:0] rows; // K rows of the tile (1..=128, MemB2: 512 when `load_en` = 1)
     logic [0:0] load_src; // 0 = from the DDR unit, 1 = from the LPDDR unit (MemB0/1 only)
     logic [0:0] transpose; // the load stream is cols x rows row-major (B transposed, e.g. K for Q x K^T)
     logic [0:0] toggle; // flip both banks on odd window iterations
@@ -136,16 +136,16 @@ package rsn_isa_pkg;
   // memb_op, word 1
   typedef struct packed {
     logic [17:0] rsvd0;
-    logic [7:0] send_reps; // times the whole block sequence is sent, one per engine A block (1..255)
-    logic [2:0] send_cb; // column blocks (1..4; 1 for MemB2)
-    logic [2:0] send_kb; // K blocks per column block (1..4; 1 for MemB0/1)
+    logic [7:0] send_reps; // times the whole block sequence is sent, one per engine A block (1..=255 when `send_en` = 1)
+    logic [2:0] send_cb; // column blocks (1..=4, MemB2: 1 when `send_en` = 1)
+    logic [2:0] send_kb; // K blocks per column block (1..=1, MemB2: 4 when `send_en` = 1)
   } memb_op_w1_t;
   localparam logic [31:0] MembOpW1ReservedMask = 32'hffffc000;
 
   // memc_op, word 0
   typedef struct packed {
-    logic [9:0] cols; // columns of the tile (1..512)
-    logic [8:0] rows; // rows of the tile (1..256)
+    logic [9:0] cols; // columns of the tile (1..=512)
+    logic [8:0] rows; // rows of the tile (1..=256)
     logic [2:0] post_op; // applied in place to the drain bank's rows x cols region, then drained: 0 none; 1 softmax over cols; 2 LayerNorm over cols (params, eps); 3 GELU
     logic [1:0] drain; // 0 none; 1 store rows x cols (row-major) to the DDR unit; 2 send blocks to MeshA (MemC0-3)
     logic [0:0] toggle; // flip both banks on odd window iterations
@@ -159,10 +159,10 @@ package rsn_isa_pkg;
   // memc_op, word 1
   typedef struct packed {
     logic [7:0] rsvd0;
-    logic [15:0] k_iters; // k iterations (1..65535); order: for t, for r, for c, for k
-    logic [2:0] recv_kb; // K blocks per (row, column) block (1..4)
-    logic [2:0] recv_cb; // column blocks per row block (1..4)
-    logic [1:0] recv_rb; // row blocks received per k iteration (1..2)
+    logic [15:0] k_iters; // k iterations; order: for t, for r, for c, for k (1..=65535 when `recv_en` = 1)
+    logic [2:0] recv_kb; // K blocks per (row, column) block (1..=4 when `recv_en` = 1)
+    logic [2:0] recv_cb; // column blocks per row block (1..=4 when `recv_en` = 1)
+    logic [1:0] recv_rb; // row blocks received per k iteration (1..=2 when `recv_en` = 1)
   } memc_op_w1_t;
   localparam logic [31:0] MemcOpW1ReservedMask = 32'hff000000;
   // memc_op, word 2
@@ -170,9 +170,9 @@ package rsn_isa_pkg;
     logic [6:0] rsvd0;
     logic [10:0] ln_total; // with ln_pair: columns of the whole LayerNorm row, both halves (cols + partner's cols, up to 1024)
     logic [0:0] ln_pair; // LayerNorm rows split across this MemC and its partner (C0-C1, C2-C3, C4-C5): the two exchange per-row partial sums
-    logic [2:0] send_kb; // MeshA send: K blocks per row block (1..4)
-    logic [7:0] send_cb; // MeshA send: times each row block's K sequence is sent (1..255)
-    logic [1:0] send_rb; // MeshA send: row blocks (1..2)
+    logic [2:0] send_kb; // MeshA send: K blocks per row block (1..=4 when `drain` = 2)
+    logic [7:0] send_cb; // MeshA send: times each row block's K sequence is sent (1..=255 when `drain` = 2)
+    logic [1:0] send_rb; // MeshA send: row blocks (1..=2 when `drain` = 2)
   } memc_op_w2_t;
   localparam logic [31:0] MemcOpW2ReservedMask = 32'hfe000000;
   // memc_op, word 3
@@ -184,7 +184,7 @@ package rsn_isa_pkg;
   // mesha_op, word 0
   typedef struct packed {
     logic [15:0] rsvd0;
-    logic [15:0] blocks; // 128x128 blocks per active source (1..65535)
+    logic [15:0] blocks; // 128x128 blocks per active source (1..=65535)
   } mesha_op_w0_t;
   localparam logic [31:0] MeshaOpW0ReservedMask = 32'hffff0000;
   // mesha_op, word 1
@@ -202,7 +202,7 @@ package rsn_isa_pkg;
   // meshb_op, word 0
   typedef struct packed {
     logic [15:0] rsvd0;
-    logic [15:0] blocks; // 128x128 blocks per active source (1..65535)
+    logic [15:0] blocks; // 128x128 blocks per active source (1..=65535)
   } meshb_op_w0_t;
   localparam logic [31:0] MeshbOpW0ReservedMask = 32'hffff0000;
   // meshb_op, word 1

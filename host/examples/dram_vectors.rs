@@ -32,9 +32,9 @@
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
+use rsn::isa::check::check_payload;
 use rsn::isa::expand::dram_chunks;
 use rsn::isa::{DramOp, Opcode, Payload, LINE_BYTES};
-use rsn::validate::check_payload;
 
 #[path = "common/splitmix.rs"]
 mod splitmix;

@@ -31,10 +31,10 @@
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
+use rsn::isa::check::check_payload;
 use rsn::isa::expand::bank;
 use rsn::isa::fields::reserved_mask;
 use rsn::isa::{self, MemAOp, MemBOp, Opcode, Payload};
-use rsn::validate::check_payload;
 
 #[path = "common/splitmix.rs"]
 mod splitmix;

@@ -31,11 +31,11 @@
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
+use rsn::isa::check::check_payload;
 use rsn::isa::expand::bank;
 use rsn::isa::fields::reserved_mask;
 use rsn::isa::{self, Drain, LoadMode, MemCOp, Opcode, Payload, PostOp};
 use rsn::numerics;
-use rsn::validate::check_payload;
 
 #[path = "common/splitmix.rs"]
 mod splitmix;

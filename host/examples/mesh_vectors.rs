@@ -28,9 +28,9 @@
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
+use rsn::isa::check::check_payload;
 use rsn::isa::{self, MeshAOp, MeshBOp, Opcode, Payload, ENGINES};
-use rsn::topology::{self, mesh_routes, Stream};
-use rsn::validate::check_payload;
+use rsn::topology::{mesh_routes, Stream};
 
 #[path = "common/splitmix.rs"]
 mod splitmix;
@@ -146,8 +146,8 @@ fn run() -> Result<(), VecError> {
             }
         }
         let selects = match payload(mesh_a, b, &wired) {
-            Payload::MeshA(m) => topology::mesha_selects(&m),
-            Payload::MeshB(m) => topology::meshb_selects(&m),
+            Payload::MeshA(m) => m.selects(),
+            Payload::MeshB(m) => m.selects(),
             _ => unreachable!("only mesh payloads are generated"),
         };
         for (code, dsts) in mesh_routes(&selects) {

@@ -1,12 +1,12 @@
 //! `rsn bench`: end-to-end figures as one JSON object.
 
-use crate::builder::encoder::DeviceEncoder;
-use crate::builder::{run_gemm, BuildError, Gemm};
-use crate::device::{Device, FuCounters};
+use crate::builder::Gemm;
+use crate::device::{BackendKind, Device, DeviceError, FuCounters, OpenOptions, RunReport};
 use crate::nn::config::ModelConfig;
 use crate::nn::fetch::ModelId;
 use crate::nn::tokenize::Batch;
 use crate::nn::weights::EncoderWeights;
+use crate::runtime::{run_gemm, DeviceEncoder, RunError};
 use rand::{Rng, SeedableRng};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -81,6 +81,21 @@ impl std::fmt::Display for Workload {
     }
 }
 
+/// Why a workload did not produce its figures.
+#[derive(Debug, thiserror::Error)]
+pub enum BenchError {
+    #[error("workload {workload}: {message}")]
+    Workload { workload: String, message: String },
+    #[error("model {model}: {message}")]
+    Model { model: String, message: String },
+    #[error("the CPU reference failed: {0}")]
+    Reference(String),
+    #[error(transparent)]
+    Run(#[from] RunError),
+    #[error(transparent)]
+    Device(#[from] DeviceError),
+}
+
 /// The bench result. Field names are a stable interface.
 #[derive(Debug, Clone, Serialize)]
 pub struct BenchResult {
@@ -148,12 +163,12 @@ fn digest(xs: &[f32]) -> String {
 
 /// Run one workload on `device`. On a backend other than the model, the same workload also runs on
 /// the model, and the result reports both cycle counts and whether the outputs are bit-identical.
-pub fn bench(device: &Device, w: &Workload, seed: u64, timeout: Duration) -> Result<BenchResult, BuildError> {
+pub fn bench(device: &Device, w: &Workload, seed: u64, timeout: Duration) -> Result<BenchResult, BenchError> {
     let mut r = bench_on(device, w, seed, timeout)?;
-    if device.kind() != crate::device::BackendKind::Model {
-        r.sim_cycles_per_s = (device.kind() == crate::device::BackendKind::Sim).then(|| r.pl_cycles as f64 / r.wall_s);
-        let opts = crate::device::OpenOptions { bitstream: Some(device.bitstream().clone()), ..Default::default() };
-        let model = Device::open(crate::device::BackendKind::Model, &opts).map_err(BuildError::Device)?;
+    if device.kind() != BackendKind::Model {
+        r.sim_cycles_per_s = (device.kind() == BackendKind::Sim).then(|| r.pl_cycles as f64 / r.wall_s);
+        let opts = OpenOptions { bitstream: Some(device.bitstream().clone()), ..Default::default() };
+        let model = Device::open(BackendKind::Model, &opts)?;
         let m = bench_on(&model, w, seed, timeout)?;
         r.model_pl_cycles = Some(m.pl_cycles);
         r.pl_cycles_vs_model = Some(r.pl_cycles as f64 / m.pl_cycles as f64);
@@ -162,7 +177,7 @@ pub fn bench(device: &Device, w: &Workload, seed: u64, timeout: Duration) -> Res
     Ok(r)
 }
 
-fn bench_on(device: &Device, w: &Workload, seed: u64, timeout: Duration) -> Result<BenchResult, BuildError> {
+fn bench_on(device: &Device, w: &Workload, seed: u64, timeout: Duration) -> Result<BenchResult, BenchError> {
     match *w {
         Workload::Gemm { m, n, k } => {
             let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
@@ -187,8 +202,9 @@ fn bench_on(device: &Device, w: &Workload, seed: u64, timeout: Duration) -> Resu
         }
         Workload::MiniLm { b, s } | Workload::Mpnet { b, s } => {
             let id = if matches!(w, Workload::MiniLm { .. }) { ModelId::MiniLm } else { ModelId::Mpnet };
-            let dir = crate::nn::fetch::cached_model_dir(id).map_err(BuildError::Shape)?;
-            let m = crate::nn::LoadedModel::load(&dir).map_err(|e| BuildError::Shape(e.to_string()))?;
+            let model_err = |message: String| BenchError::Model { model: id.dir_name().to_string(), message };
+            let dir = crate::nn::fetch::cached_model_dir(id).map_err(model_err)?;
+            let m = crate::nn::LoadedModel::load(&dir).map_err(|e| model_err(e.to_string()))?;
             let label = format!("real {} weights", id.dir_name());
             encoder_bench(device, w, &m.config, &m.weights, b, s, seed, timeout, label, None, true)
         }
@@ -221,7 +237,7 @@ fn paper_ms(b: usize, s: usize, l: usize) -> Option<f64> {
 fn result(
     device: &Device,
     w: &Workload,
-    report: &crate::device::RunReport,
+    report: &RunReport,
     flops: f64,
     wall_s: f64,
     instr_words: usize,
@@ -281,9 +297,10 @@ fn encoder_bench(
     label: String,
     paper: Option<f64>,
     check: bool,
-) -> Result<BenchResult, BuildError> {
+) -> Result<BenchResult, BenchError> {
+    let bad = |message: String| BenchError::Workload { workload: w.to_string(), message };
     if s < 2 || s > cfg.max_tokens() {
-        return Err(BuildError::Shape(format!("sequence length {s}: 2..={} tokens fit this model", cfg.max_tokens())));
+        return Err(bad(format!("sequence length {s}: 2..={} tokens fit this model", cfg.max_tokens())));
     }
     // Full-length sequences of seeded token ids between the special tokens ([CLS]=101, [SEP]=102
     // for BERT vocabularies; MPNet's <s>=0, </s>=2).
@@ -297,7 +314,7 @@ fn encoder_bench(
             r
         })
         .collect();
-    let batch = Batch::from_ids(&rows, cfg.pad_token_id).map_err(|e| BuildError::Shape(e.to_string()))?;
+    let batch = Batch::from_ids(&rows, cfg.pad_token_id).map_err(|e| bad(e.to_string()))?;
     let enc = DeviceEncoder::new(device, cfg, wts)?;
     let t = Instant::now();
     let run = enc.forward(wts, &batch, timeout)?;
@@ -306,7 +323,7 @@ fn encoder_bench(
     r.total_wall_s = total_wall_s;
     r.output_sha256 = digest(&run.hidden);
     if check {
-        let reference = crate::nn::forward(cfg, wts, &batch).map_err(|e| BuildError::Shape(e.to_string()))?;
+        let reference = crate::nn::forward(cfg, wts, &batch).map_err(|e| BenchError::Reference(e.to_string()))?;
         r.max_abs_err =
             Some(max_abs_diff(run.hidden.iter().map(|x| *x as f64), reference.data.iter().map(|y| *y as f64)));
     }

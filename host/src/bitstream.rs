@@ -191,9 +191,10 @@ impl Bitstream {
         Ok(Bitstream { desc, source: source.into(), fingerprint })
     }
 
-    /// PL cycles for `bytes` at `gbps` (GB/s = 1e9 bytes/s).
-    pub fn cycles_for_bytes(&self, bytes: u64, gbps: f64) -> f64 {
-        bytes as f64 / (gbps * 1e9) * self.desc.clock.pl_mhz * 1e6
+    /// Bytes per PL cycle of a bandwidth of `gbps` (GB/s = 1e9 bytes/s): the one conversion every
+    /// backend and the compiler's estimate use.
+    pub fn bytes_per_cycle(&self, gbps: f64) -> f64 {
+        gbps * 1e9 / (self.desc.clock.pl_mhz * 1e6)
     }
 
     /// PL cycles one engine needs per 128^3 block (compute-bound term).

@@ -8,11 +8,13 @@ pub mod bench;
 pub mod bitstream;
 pub mod builder;
 pub mod device;
+pub mod hal;
 pub mod isa;
 pub mod model;
 pub mod nn;
 pub mod numerics;
 pub mod regs;
+pub mod runtime;
 #[cfg(feature = "sim")]
 pub mod sim;
 pub mod topology;

@@ -16,8 +16,8 @@
 //!
 //! See docs/numerics.md for the prose version of this contract.
 
-/// Edge of the 128x128x128 block that one matrix engine (MME) computes.
-pub const BLOCK: usize = 128;
+/// Edge of the 128x128x128 block that one matrix engine (MME) computes (defined by the ISA).
+pub use crate::isa::BLOCK;
 /// Elements in one 128x128 block.
 pub const BLOCK_ELEMS: usize = BLOCK * BLOCK;
 /// K depth handled by one stage of an engine's four-stage cascade.

@@ -3,7 +3,7 @@
 //! [`traffic`] is the static statement of a mOP's stream traffic. The validator balances programs
 //! with it, and the model backend's tests check that execution moves exactly these amounts.
 
-use crate::isa::{self, expand, Drain, DramPort, LoadMode, Opcode, Payload, ENGINES, MESHA_SOURCES, MESHB_SOURCES};
+use crate::isa::{expand, Drain, DramPort, LoadMode, Opcode, Payload, ENGINES};
 use crate::numerics::BLOCK_ELEMS;
 
 /// Every FU of the instance. The DDR unit has two independent channels (reads and writes, each
@@ -158,16 +158,6 @@ impl Stream {
     }
 }
 
-/// The per-engine source selects of a MeshA mOP.
-pub fn mesha_selects(m: &isa::MeshAOp) -> [u32; ENGINES] {
-    [m.src0, m.src1, m.src2, m.src3, m.src4, m.src5]
-}
-
-/// The per-engine source selects of a MeshB mOP.
-pub fn meshb_selects(m: &isa::MeshBOp) -> [u32; ENGINES] {
-    [m.src0, m.src1, m.src2, m.src3, m.src4, m.src5]
-}
-
 /// Distinct active sources of a mesh mOP and the engines each feeds.
 pub fn mesh_routes(selects: &[u32; ENGINES]) -> Vec<(u32, Vec<u8>)> {
     let mut routes: Vec<(u32, Vec<u8>)> = Vec::new();
@@ -191,7 +181,7 @@ pub enum Dir {
 }
 
 /// f32 elements one execution of `payload` on FU `fu` moves on each stream. The payload must have
-/// passed [`crate::validate::check_payload`]. DDR packets go to the read or write channel by their
+/// passed [`crate::isa::check::check_payload`]. DDR packets go to the read or write channel by their
 /// `store` bit; decoder mOPs move nothing.
 pub fn traffic(opcode: Opcode, instance: u8, payload: &Payload) -> Vec<(Stream, Dir, u64)> {
     let blk = BLOCK_ELEMS as u64;
@@ -259,7 +249,7 @@ pub fn traffic(opcode: Opcode, instance: u8, payload: &Payload) -> Vec<(Stream, 
             }
         }
         (Opcode::MeshA, Payload::MeshA(m)) => {
-            for (src, dsts) in mesh_routes(&mesha_selects(m)) {
+            for (src, dsts) in mesh_routes(&m.selects()) {
                 if let Some(s) = Stream::mesha_source(src) {
                     v.push((s, Dir::Consume, m.blocks as u64 * blk));
                 }
@@ -269,7 +259,7 @@ pub fn traffic(opcode: Opcode, instance: u8, payload: &Payload) -> Vec<(Stream, 
             }
         }
         (Opcode::MeshB, Payload::MeshB(m)) => {
-            for (src, dsts) in mesh_routes(&meshb_selects(m)) {
+            for (src, dsts) in mesh_routes(&m.selects()) {
                 if let Some(s) = Stream::meshb_source(src) {
                     v.push((s, Dir::Consume, m.blocks as u64 * blk));
                 }
@@ -281,10 +271,4 @@ pub fn traffic(opcode: Opcode, instance: u8, payload: &Payload) -> Vec<(Stream, 
         _ => {}
     }
     v
-}
-
-/// Human name of a MeshA/MeshB source code.
-pub fn source_name(mesh_a: bool, code: u32) -> &'static str {
-    let t: &[&str] = if mesh_a { &MESHA_SOURCES } else { &MESHB_SOURCES };
-    t.get(code as usize).copied().unwrap_or("?")
 }

@@ -7,27 +7,11 @@
 //!
 //! Each failure names the instruction (packet, mOP, word) and the field.
 
-use crate::device::{Allocation, Memory};
-use crate::isa::{
-    self, expand, DecodeError, Drain, DramPort, EngineRtp, InstrPos, LoadMode, Opcode, Packet, Payload, PostOp,
-    ENGINES, LINE_BYTES,
-};
+pub use crate::hal::ValidationError;
+use crate::hal::{Allocation, Memory};
+use crate::isa::{self, expand, EngineRtp, InstrPos, Opcode, Packet, Payload, ENGINES, LINE_BYTES};
 use crate::numerics::BLOCK_ELEMS;
 use crate::topology::{self, Dir, Stream};
-
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum ValidationError {
-    #[error("malformed program: {0}")]
-    Decode(#[from] DecodeError),
-    #[error("{pos}, {fu}, field `{field}`: {message}")]
-    Field { pos: InstrPos, fu: String, field: &'static str, message: String },
-    #[error("{pos}, {fu}: DRAM range {first:#x}..{end:#x} of {memory:?} is outside every allocated {memory:?} buffer{nearest}")]
-    DmaRange { pos: InstrPos, fu: String, memory: Memory, first: u64, end: u64, nearest: String },
-    #[error("unbalanced path on stream {stream}: {producer} sends {produced} floats but {consumer} takes {consumed}; the program would hang or leave data behind")]
-    Unbalanced { stream: String, producer: String, consumer: String, produced: u128, consumed: u128 },
-    #[error("engine MME{engine}: runtime parameter `blocks` = {blocks} but {what} {amount} blocks")]
-    EngineMismatch { engine: usize, blocks: u32, what: &'static str, amount: u128 },
-}
 
 /// Summary of a valid program.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -42,185 +26,6 @@ pub struct Checked {
 
 fn ferr(pos: InstrPos, fu: String, field: &'static str, message: impl Into<String>) -> ValidationError {
     ValidationError::Field { pos, fu, field, message: message.into() }
-}
-
-/// Semantic checks of one payload for one FU instance. Returns the offending field and why.
-pub fn check_payload(opcode: Opcode, inst: u32, p: &Payload) -> Result<(), (&'static str, String)> {
-    let range = |field: &'static str, v: u32, lo: u32, hi: u32| {
-        if v < lo || v > hi {
-            Err((field, format!("{v} is outside {lo}..={hi}")))
-        } else {
-            Ok(())
-        }
-    };
-    match (opcode, p) {
-        (Opcode::Decoder, Payload::Decoder(d)) => range("kind", d.kind, 0, 1),
-        (Opcode::Ddr | Opcode::Lpddr, Payload::Dram(d)) => {
-            range("chunk_lines", d.chunk_lines, 1, 0xffff)?;
-            range("chunk_count", d.chunk_count, 1, 0xffff)?;
-            let port =
-                DramPort::from_bits(d.port).ok_or(("port", format!("{} is not a port code (0..=11)", d.port)))?;
-            if opcode == Opcode::Lpddr {
-                if d.store == 1 {
-                    return Err(("store", "the LPDDR unit only loads".into()));
-                }
-                if !matches!(port, DramPort::MemB(0) | DramPort::MemB(1)) {
-                    return Err(("port", format!("LPDDR feeds MemB0/MemB1 only, not {port:?}")));
-                }
-                if d.fence == 1 {
-                    return Err(("fence", "fences order DDR loads after DDR stores; LPDDR has none".into()));
-                }
-            } else if d.store == 1 {
-                if !matches!(port, DramPort::MemC(_)) {
-                    return Err(("port", format!("stores come from MemC0-5, not {port:?}")));
-                }
-                if d.fence == 1 {
-                    return Err(("fence", "only loads wait on a fence".into()));
-                }
-            }
-            Ok(())
-        }
-        (Opcode::MemA, Payload::MemA(m)) => {
-            if m.load_en == 0 && m.send_en == 0 {
-                return Err(("load_en", "neither load nor send is enabled".into()));
-            }
-            if m.load_en == 1 {
-                range("rows", m.rows, 1, isa::MEMA_ROWS)?;
-                range("cols", m.cols, 1, isa::MEMA_COLS)?;
-            }
-            if m.send_en == 1 {
-                range("send_rb", m.send_rb, 1, isa::MEMA_ROWS / 128)?;
-                range("send_cb", m.send_cb, 1, 255)?;
-                if m.load_en == 1 && m.load_bank == m.send_bank {
-                    return Err(("send_bank", "sending the bank being loaded".into()));
-                }
-            }
-            Ok(())
-        }
-        (Opcode::MemB, Payload::MemB(m)) => {
-            let b2 = inst == 2;
-            let (rmax, cmax) = if b2 { (isa::MEMB2_ROWS, isa::MEMB2_COLS) } else { (isa::MEMB_ROWS, isa::MEMB_COLS) };
-            if m.load_en == 0 && m.send_en == 0 {
-                return Err(("load_en", "neither load nor send is enabled".into()));
-            }
-            if m.load_en == 1 {
-                range("rows", m.rows, 1, rmax)?;
-                range("cols", m.cols, 1, cmax)?;
-                if b2 && m.load_src == 1 {
-                    return Err(("load_src", "MemB2 is fed from DDR only".into()));
-                }
-            }
-            if m.send_en == 1 {
-                range("send_kb", m.send_kb, 1, rmax.div_ceil(128))?;
-                range("send_cb", m.send_cb, 1, cmax.div_ceil(128))?;
-                range("send_reps", m.send_reps, 1, 255)?;
-                if m.load_en == 1 && m.load_bank == m.send_bank {
-                    return Err(("send_bank", "sending the bank being loaded".into()));
-                }
-            }
-            Ok(())
-        }
-        (Opcode::MemC, Payload::MemC(m)) => {
-            let mode = LoadMode::from_bits(m.load_mode)
-                .ok_or(("load_mode", format!("{} is not a load mode (0..=4)", m.load_mode)))?;
-            let drain =
-                Drain::from_bits(m.drain).ok_or(("drain", format!("{} is not a drain kind (0..=2)", m.drain)))?;
-            let post =
-                PostOp::from_bits(m.post_op).ok_or(("post_op", format!("{} is not a post-op (0..=3)", m.post_op)))?;
-            let fill = mode != LoadMode::None || m.recv_en == 1;
-            if !fill && drain == Drain::None {
-                return Err(("drain", "the mOP neither fills nor drains".into()));
-            }
-            range("rows", m.rows, 1, isa::MEMC_ROWS)?;
-            range("cols", m.cols, 1, isa::MEMC_COLS)?;
-            if m.recv_en == 1 {
-                range("recv_rb", m.recv_rb, 1, isa::MEMC_ROWS / 128)?;
-                range("recv_cb", m.recv_cb, 1, isa::MEMC_COLS / 128)?;
-                range("recv_kb", m.recv_kb, 1, 4)?;
-                range("k_iters", m.k_iters, 1, 0xffff)?;
-            }
-            if m.acc == 1 && m.recv_en == 0 {
-                return Err(("acc", "accumulate is set without a receive".into()));
-            }
-            if drain == Drain::Mesh {
-                if inst >= isa::MEMC_WITH_MESH {
-                    return Err(("drain", format!("MemC{inst} has no MeshA path (MemC0-3 only)")));
-                }
-                range("send_rb", m.send_rb, 1, isa::MEMC_ROWS / 128)?;
-                range("send_cb", m.send_cb, 1, 255)?;
-                range("send_kb", m.send_kb, 1, isa::MEMC_COLS / 128)?;
-            }
-            if post != PostOp::None && drain == Drain::None {
-                return Err(("post_op", "a post-op needs a drain".into()));
-            }
-            if post == PostOp::Softmax && inst >= isa::MEMC_WITH_MESH {
-                return Err(("post_op", format!("MemC{inst} has no softmax unit (MemC0-3 only)")));
-            }
-            if post == PostOp::LayerNorm {
-                let eps = f32::from_bits(m.eps);
-                if !(eps.is_finite() && eps >= 0.0) {
-                    return Err(("eps", format!("LayerNorm epsilon {eps} must be finite and >= 0")));
-                }
-            }
-            if m.ln_pair == 1 {
-                if post != PostOp::LayerNorm || drain != Drain::Store {
-                    return Err(("ln_pair", "a split LayerNorm needs post_op LayerNorm on a store drain".into()));
-                }
-                if m.ln_total <= m.cols || m.ln_total > 2 * isa::MEMC_COLS {
-                    return Err((
-                        "ln_total",
-                        format!(
-                            "{} must exceed this half's {} columns and be at most {}",
-                            m.ln_total,
-                            m.cols,
-                            2 * isa::MEMC_COLS
-                        ),
-                    ));
-                }
-            } else if m.ln_total != 0 {
-                return Err(("ln_total", "only meaningful with ln_pair".into()));
-            }
-            if fill && drain != Drain::None && m.fill_bank == m.drain_bank {
-                return Err(("drain_bank", "draining the bank being filled".into()));
-            }
-            Ok(())
-        }
-        (Opcode::MeshA, Payload::MeshA(m)) => {
-            range("blocks", m.blocks, 1, 0xffff)?;
-            let sel = topology::mesha_selects(m);
-            check_routes(&sel, &isa::MESHA_ROUTES, &["src0", "src1", "src2", "src3", "src4", "src5"], true)
-        }
-        (Opcode::MeshB, Payload::MeshB(m)) => {
-            range("blocks", m.blocks, 1, 0xffff)?;
-            let sel = topology::meshb_selects(m);
-            check_routes(&sel, &isa::MESHB_ROUTES, &["src0", "src1", "src2", "src3", "src4", "src5"], false)
-        }
-        _ => Err(("opcode", format!("payload {p:?} does not belong to {opcode:?}"))),
-    }
-}
-
-fn check_routes(
-    sel: &[u32; ENGINES],
-    allowed: &[&[u32]; ENGINES],
-    names: &[&'static str; ENGINES],
-    mesh_a: bool,
-) -> Result<(), (&'static str, String)> {
-    if sel.iter().all(|&s| s == 0) {
-        return Err(("src0", "no engine selects a source".into()));
-    }
-    for e in 0..ENGINES {
-        if sel[e] != 0 && !allowed[e].contains(&sel[e]) {
-            return Err((
-                names[e],
-                format!(
-                    "MME{e} is not wired to {} (allowed: {})",
-                    topology::source_name(mesh_a, sel[e]),
-                    allowed[e].iter().map(|c| topology::source_name(mesh_a, *c)).collect::<Vec<_>>().join(", ")
-                ),
-            ));
-        }
-    }
-    Ok(())
 }
 
 /// Which memory window a DRAM unit addresses.
@@ -277,7 +82,8 @@ pub fn validate(
             let fu = p.opcode.instance_name(inst);
             for (m, w) in p.window.iter().enumerate() {
                 let mpos = InstrPos { mop: pos.mop + m, ..*pos };
-                check_payload(p.opcode, inst, w).map_err(|(field, msg)| ferr(mpos, fu.clone(), field, msg))?;
+                isa::check::check_payload(p.opcode, inst, w)
+                    .map_err(|(field, msg)| ferr(mpos, fu.clone(), field, msg))?;
                 if let Payload::Dram(d) = w {
                     check_dram_range(mpos, &fu, p.opcode, d, p.repeat, allocs)?;
                     out.uops += d.chunk_count as u128 * p.repeat as u128;

@@ -24,7 +24,7 @@ fn isa_doc_is_current() {
 #[test]
 fn sv_package_declares_every_field() {
     let sv = gen::sv_package();
-    for (name, _, words, fields) in gen::payload_tables() {
+    for gen::PayloadTable { name, words, fields, .. } in gen::payload_tables() {
         for w in 0..words {
             assert!(sv.contains(&format!("}} {name}_w{w}_t;")), "{name} word {w}");
         }

@@ -1,6 +1,7 @@
 //! GEMM through the whole device path, on every backend, bit-exact against the numerics contract.
 
-use rsn::builder::{run_gemm, Gemm};
+use rsn::builder::Gemm;
+use rsn::runtime::run_gemm;
 use rsn_tests::{backends, contract_gemm, contract_gemm_onto, open, uniform};
 use std::time::Duration;
 

@@ -1,9 +1,9 @@
 //! Real models end to end on every backend: MiniLM's last hidden state from the device against the
 //! Hugging Face golden (tests/goldens), and padding that never changes results.
 
-use rsn::builder::encoder::DeviceEncoder;
 use rsn::nn::fetch::{ensure_for_tests, ModelId};
 use rsn::nn::{npy, LoadedModel};
+use rsn::runtime::DeviceEncoder;
 use rsn_tests::{backends, open};
 use std::path::Path;
 use std::time::Duration;

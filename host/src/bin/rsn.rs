@@ -24,7 +24,7 @@ struct Cli {
 #[derive(clap::Args, Clone)]
 struct DeviceArgs {
     /// Which device to run on.
-    #[arg(long, value_enum, default_value_t = BackendKind::Model)]
+    #[arg(long, default_value = "model", value_parser = backend_parser())]
     backend: BackendKind,
     /// Bitstream description (default: the one compiled in, bitstreams/rsn-xnn.toml).
     #[arg(long)]
@@ -42,6 +42,13 @@ struct DeviceArgs {
     /// `sim-wave` feature; about 1.6 GB per million cycles).
     #[arg(long, value_name = "FILE")]
     wave: Option<PathBuf>,
+}
+
+/// `--backend`: the names `BackendKind` parses, listed in the help.
+fn backend_parser() -> impl clap::builder::TypedValueParser<Value = BackendKind> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(BackendKind::ALL.map(|k| k.name()))
+        .map(|s| s.parse::<BackendKind>().unwrap_or(BackendKind::Model))
 }
 
 impl DeviceArgs {
@@ -252,7 +259,7 @@ fn run(cli: Cli) -> Result<(), String> {
             }
         }
         Cmd::FetchModel { model } => {
-            let dir = rsn::nn::cli_fetch(&model).map_err(|e| e.to_string())?;
+            let dir = rsn::nn::cli_fetch(&model, &Bars::default()).map_err(|e| e.to_string())?;
             println!("{}", dir.display());
             Ok(())
         }
@@ -299,7 +306,7 @@ fn embed(
         dir.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default(),
         device.describe()
     );
-    let enc = rsn::builder::encoder::DeviceEncoder::new(&device, &m.config, &m.weights).map_err(|e| e.to_string())?;
+    let enc = rsn::runtime::DeviceEncoder::new(&device, &m.config, &m.weights).map_err(|e| e.to_string())?;
     let t = std::time::Instant::now();
     let pl_mhz = device.bitstream().desc.clock.pl_mhz;
     let show_estimate = |est: &[(String, f64)]| {
@@ -375,6 +382,44 @@ fn embed(
         }
     }
     Ok(())
+}
+
+/// Fetch progress as indicatif bars (a byte bar when the size is known, else a spinner); drawn only
+/// on a terminal.
+#[derive(Default)]
+struct Bars(std::cell::RefCell<Option<indicatif::ProgressBar>>);
+
+impl rsn::nn::fetch::Progress for Bars {
+    fn begin(&self, what: &str, total_bytes: Option<u64>) {
+        let b = match total_bytes {
+            Some(n) => {
+                let b = indicatif::ProgressBar::new(n);
+                if let Ok(style) = indicatif::ProgressStyle::with_template("{msg} {bar:30} {bytes}/{total_bytes}") {
+                    b.set_style(style);
+                }
+                b
+            }
+            None => indicatif::ProgressBar::new_spinner(),
+        };
+        b.set_message(what.to_string());
+        if let Some(old) = self.0.replace(Some(b)) {
+            old.finish_and_clear();
+        }
+    }
+    fn advance(&self, bytes: u64) {
+        if let Some(b) = &*self.0.borrow() {
+            if bytes == 0 {
+                b.tick();
+            } else {
+                b.inc(bytes);
+            }
+        }
+    }
+    fn end(&self) {
+        if let Some(b) = self.0.take() {
+            b.finish_and_clear();
+        }
+    }
 }
 
 /// A spinner with elapsed time on stderr while a long run is under way (drawn only on a terminal).

@@ -4,18 +4,20 @@
 //! ([`super::attention`]), output projection + bias + residual with LayerNorm on MemC's store path,
 //! FFN up-projection with GELU on the store path, FFN down-projection + bias + residual + LayerNorm.
 //! The embedding sum is gathered on the host (a table lookup is not a stream operation); its
-//! LayerNorm runs on the device. Phases that read what the previous one stored are separated by a
-//! decoder barrier.
+//! LayerNorm runs on the device. A phase that reads what the previous one stored waits on a DDR
+//! fence (see [`ProgramBuilder::phase`]).
+//!
+//! This module lays the weights out for the device and compiles a program for a placement;
+//! [`crate::runtime::DeviceEncoder`] allocates, uploads and runs.
 
 use super::attention::Attention;
 use super::gemm::{Gemm, GemmPlacement};
 use super::{engine_params, BuildError, ProgramBuilder};
-use crate::device::{Buffer, Device, Executable, Memory, RunReport};
-use crate::isa::{DramOp, DramPort, LoadMode, MemCOp, Opcode, Payload, PostOp, ENGINES};
+use crate::bitstream::Bitstream;
+use crate::isa::{DramOp, DramPort, Executable, LoadMode, MemCOp, Opcode, Payload, PostOp, ENGINES};
 use crate::nn::config::{Arch, ModelConfig};
 use crate::nn::tokenize::Batch;
-use crate::nn::weights::{EncoderWeights, LayerNormW, Linear};
-use std::time::Duration;
+use crate::nn::weights::{EncoderWeights, LayerNormW, LayerWeights, Linear};
 
 fn round16(x: usize) -> usize {
     x.div_ceil(16) * 16
@@ -24,41 +26,61 @@ fn round16(x: usize) -> usize {
 /// A phase's label and its roofline cycle estimate.
 pub type PhaseEstimate = (String, f64);
 
-/// Device-resident weights of one layer.
-struct LayerBufs {
-    wqkv: Buffer<f32>,
-    bqkv: Buffer<f32>,
-    wo: Buffer<f32>,
-    bo: Buffer<f32>,
-    ln1: Buffer<f32>,
-    w1: Buffer<f32>,
-    b1: Buffer<f32>,
-    w2: Buffer<f32>,
-    b2: Buffer<f32>,
-    ln2: Buffer<f32>,
+/// One layer's weights in the device's layout: B operands `[in, out]` row-major, biases, and
+/// LayerNorm gamma then beta (each padded to 16 floats).
+pub struct PackedLayer {
+    pub wqkv: Vec<f32>,
+    pub bqkv: Vec<f32>,
+    pub wo: Vec<f32>,
+    pub bo: Vec<f32>,
+    pub ln1: Vec<f32>,
+    pub w1: Vec<f32>,
+    pub b1: Vec<f32>,
+    pub w2: Vec<f32>,
+    pub b2: Vec<f32>,
+    pub ln2: Vec<f32>,
 }
 
-/// An encoder whose weights live on a device, ready to run batches.
-pub struct DeviceEncoder {
-    device: Device,
-    cfg: ModelConfig,
-    emb_ln: Buffer<f32>,
-    layers: Vec<LayerBufs>,
+/// The first line of each of a layer's buffers ([`PackedLayer`]'s fields).
+#[derive(Debug, Clone, Copy)]
+pub struct LayerLines {
+    pub wqkv: u64,
+    pub bqkv: u64,
+    pub wo: u64,
+    pub bo: u64,
+    pub ln1: u64,
+    pub w1: u64,
+    pub b1: u64,
+    pub w2: u64,
+    pub b2: u64,
+    pub ln2: u64,
 }
 
-/// Output of [`DeviceEncoder::forward`].
+/// Where an encoder run's buffers live. Weights and biases as [`LayerLines`]; activations in DDR:
+/// `x0` the embedding sums, `xa` the layer input and output, `xb` the mid-layer state (each
+/// `tokens x hidden`), `qkv` (`tokens x 3 hidden`), `ctx` (`tokens x hidden`), `mid`
+/// (`tokens x intermediate`), and MPNet's score bias.
 #[derive(Debug, Clone)]
-pub struct EncoderRun {
-    /// Last hidden state `[batch, seq, hidden]`.
-    pub hidden: Vec<f32>,
-    pub report: RunReport,
-    pub instr_words: usize,
-    pub uops: u128,
-    pub flops: f64,
-    /// Roofline estimate per phase, made before running.
+pub struct EncoderPlacement {
+    pub emb_ln: u64,
+    pub layers: Vec<LayerLines>,
+    pub x0: u64,
+    pub xa: u64,
+    pub xb: u64,
+    pub qkv: u64,
+    pub ctx: u64,
+    pub mid: u64,
+    pub score_bias: Option<u64>,
+}
+
+/// A compiled encoder run.
+#[derive(Debug, Clone)]
+pub struct CompiledEncoder {
+    pub exe: Executable,
+    /// Roofline estimate per phase.
     pub estimate: Vec<PhaseEstimate>,
-    /// Host wall seconds of the device run alone (submit to done).
-    pub run_wall_s: f64,
+    /// Useful floating-point operations.
+    pub flops: f64,
 }
 
 /// `W^T` of a PyTorch `[out, in]` weight as a `[in, out]` row-major B operand, scaled.
@@ -73,7 +95,8 @@ fn transpose(l: &Linear, scale: f32) -> Vec<f32> {
     t
 }
 
-fn ln_params(ln: &LayerNormW) -> Vec<f32> {
+/// LayerNorm gamma then beta, each padded to a whole line.
+pub fn ln_params(ln: &LayerNormW) -> Vec<f32> {
     let n = ln.gamma.data.len();
     let n16 = round16(n);
     let mut v = vec![0.0f32; 2 * n16];
@@ -82,259 +105,199 @@ fn ln_params(ln: &LayerNormW) -> Vec<f32> {
     v
 }
 
-impl DeviceEncoder {
-    /// Check that the model maps onto ISA v1 and upload its weights.
-    pub fn new(device: &Device, cfg: &ModelConfig, w: &EncoderWeights) -> Result<DeviceEncoder, BuildError> {
-        let (h, d) = (cfg.hidden_size, cfg.head_dim());
-        if h > 1024 {
-            return Err(BuildError::Shape(format!(
-                "hidden size {h}: a LayerNorm row must fit one MemC pair (at most 1024 columns)"
-            )));
-        }
-        if cfg.arch == Arch::Mpnet && w.relative_attention_bias.is_none() {
-            return Err(BuildError::Shape("MPNet weights without relative_attention_bias".into()));
-        }
-        if h % 16 != 0 || !cfg.intermediate_size.is_multiple_of(16) || d % 16 != 0 || d > 64 {
-            return Err(BuildError::Shape(format!(
-                "hidden {h}, FFN {}, head_dim {d}: sizes must be multiples of 16 and head_dim <= 64",
-                cfg.intermediate_size
-            )));
-        }
-        let scale = 1.0 / (d as f32).sqrt();
-        let ddr = |x: &[f32]| device.alloc_from(Memory::Ddr, x);
-        let lp = |x: &[f32]| device.alloc_from(Memory::Lpddr, x);
-        let mut layers = Vec::new();
-        for l in &w.layers {
-            // Fused QKV: columns [Q | K | V]; the attention scale is folded into Q.
-            let (q, k, v) = (transpose(&l.q, scale), transpose(&l.k, 1.0), transpose(&l.v, 1.0));
-            let mut wqkv = vec![0.0f32; h * 3 * h];
-            for r in 0..h {
-                wqkv[r * 3 * h..r * 3 * h + h].copy_from_slice(&q[r * h..(r + 1) * h]);
-                wqkv[r * 3 * h + h..r * 3 * h + 2 * h].copy_from_slice(&k[r * h..(r + 1) * h]);
-                wqkv[r * 3 * h + 2 * h..(r + 1) * 3 * h].copy_from_slice(&v[r * h..(r + 1) * h]);
-            }
-            let mut bqkv: Vec<f32> = l.q.bias.data.iter().map(|x| x * scale).collect();
-            bqkv.extend_from_slice(&l.k.bias.data);
-            bqkv.extend_from_slice(&l.v.bias.data);
-            layers.push(LayerBufs {
-                wqkv: lp(&wqkv)?,
-                bqkv: ddr(&bqkv)?,
-                wo: lp(&transpose(&l.o, 1.0))?,
-                bo: ddr(&l.o.bias.data)?,
-                ln1: ddr(&ln_params(&l.attn_ln))?,
-                w1: lp(&transpose(&l.ffn_in, 1.0))?,
-                b1: ddr(&l.ffn_in.bias.data)?,
-                w2: lp(&transpose(&l.ffn_out, 1.0))?,
-                b2: ddr(&l.ffn_out.bias.data)?,
-                ln2: ddr(&ln_params(&l.out_ln))?,
-            });
-        }
-        Ok(DeviceEncoder {
-            device: device.clone(),
-            cfg: cfg.clone(),
-            emb_ln: ddr(&ln_params(&w.embeddings_ln))?,
-            layers,
-        })
+/// Refuse a model that does not map onto the ISA (its LayerNorm rows, sizes, or missing weights).
+pub fn check_maps(cfg: &ModelConfig, w: &EncoderWeights) -> Result<(), BuildError> {
+    let (h, d) = (cfg.hidden_size, cfg.head_dim());
+    if h > 1024 {
+        return Err(BuildError::Shape(format!(
+            "hidden size {h}: a LayerNorm row must fit one MemC pair (at most 1024 columns)"
+        )));
     }
+    if cfg.arch == Arch::Mpnet && w.relative_attention_bias.is_none() {
+        return Err(BuildError::Shape("MPNet weights without relative_attention_bias".into()));
+    }
+    if h % 16 != 0 || !cfg.intermediate_size.is_multiple_of(16) || d % 16 != 0 || d > 64 {
+        return Err(BuildError::Shape(format!(
+            "hidden {h}, FFN {}, head_dim {d}: sizes must be multiples of 16 and head_dim <= 64",
+            cfg.intermediate_size
+        )));
+    }
+    Ok(())
+}
 
-    /// Embedding sums `(word + token_type) + position`, token-major `[batch*seq, hidden]`, with
-    /// positions as the model defines them (BERT: 0..seq; MPNet: real tokens count up from pad+1,
-    /// padding sits at pad).
-    fn embed(&self, w: &EncoderWeights, batch: &Batch) -> Result<Vec<f32>, BuildError> {
-        let h = self.cfg.hidden_size;
-        let pad = self.cfg.pad_token_id as usize;
-        let mut x = vec![0.0f32; batch.batch * batch.seq_len * h];
-        for b in 0..batch.batch {
-            let mut seen = 0;
-            for s in 0..batch.seq_len {
-                let i = b * batch.seq_len + s;
-                let id = batch.input_ids[i] as usize;
-                let tt = batch.token_type_ids[i] as usize;
-                let p = match self.cfg.arch {
-                    Arch::Bert => s,
-                    Arch::Mpnet if id == pad => pad,
-                    Arch::Mpnet => {
-                        seen += 1;
-                        pad + seen
+/// One layer's weights in the device's layout. The QKV weights are fused (columns `[Q | K | V]`)
+/// with the attention scale `1/sqrt(head_dim)` folded into Q.
+pub fn pack_layer(cfg: &ModelConfig, l: &LayerWeights) -> PackedLayer {
+    let h = cfg.hidden_size;
+    let scale = 1.0 / (cfg.head_dim() as f32).sqrt();
+    let (q, k, v) = (transpose(&l.q, scale), transpose(&l.k, 1.0), transpose(&l.v, 1.0));
+    let mut wqkv = vec![0.0f32; h * 3 * h];
+    for r in 0..h {
+        wqkv[r * 3 * h..r * 3 * h + h].copy_from_slice(&q[r * h..(r + 1) * h]);
+        wqkv[r * 3 * h + h..r * 3 * h + 2 * h].copy_from_slice(&k[r * h..(r + 1) * h]);
+        wqkv[r * 3 * h + 2 * h..(r + 1) * 3 * h].copy_from_slice(&v[r * h..(r + 1) * h]);
+    }
+    let mut bqkv: Vec<f32> = l.q.bias.data.iter().map(|x| x * scale).collect();
+    bqkv.extend_from_slice(&l.k.bias.data);
+    bqkv.extend_from_slice(&l.v.bias.data);
+    PackedLayer {
+        wqkv,
+        bqkv,
+        wo: transpose(&l.o, 1.0),
+        bo: l.o.bias.data.clone(),
+        ln1: ln_params(&l.attn_ln),
+        w1: transpose(&l.ffn_in, 1.0),
+        b1: l.ffn_in.bias.data.clone(),
+        w2: transpose(&l.ffn_out, 1.0),
+        b2: l.ffn_out.bias.data.clone(),
+        ln2: ln_params(&l.out_ln),
+    }
+}
+
+/// Embedding sums `(word + token_type) + position`, token-major `[batch*seq, hidden]`, with
+/// positions as the model defines them (BERT: 0..seq; MPNet: real tokens count up from pad+1,
+/// padding sits at pad).
+pub fn embeddings(cfg: &ModelConfig, w: &EncoderWeights, batch: &Batch) -> Result<Vec<f32>, BuildError> {
+    let h = cfg.hidden_size;
+    let pad = cfg.pad_token_id as usize;
+    let mut x = vec![0.0f32; batch.batch * batch.seq_len * h];
+    for b in 0..batch.batch {
+        let mut seen = 0;
+        for s in 0..batch.seq_len {
+            let i = b * batch.seq_len + s;
+            let id = batch.input_ids[i] as usize;
+            let tt = batch.token_type_ids[i] as usize;
+            let p = match cfg.arch {
+                Arch::Bert => s,
+                Arch::Mpnet if id == pad => pad,
+                Arch::Mpnet => {
+                    seen += 1;
+                    pad + seen
+                }
+            };
+            let word = w.word_embeddings.data.get(id * h..(id + 1) * h);
+            let pos = w.position_embeddings.data.get(p * h..(p + 1) * h);
+            let (Some(word), Some(pos)) = (word, pos) else {
+                return Err(BuildError::Shape(format!("token {id} at position {s} is outside the embedding tables")));
+            };
+            let ty = match cfg.arch {
+                Arch::Bert => w.token_type_embeddings.as_ref().and_then(|t| t.data.get(tt * h..(tt + 1) * h)),
+                Arch::Mpnet => None,
+            };
+            for c in 0..h {
+                let mut v = word[c];
+                if let Some(ty) = ty {
+                    v += ty[c];
+                }
+                x[i * h + c] = v + pos[c];
+            }
+        }
+    }
+    Ok(x)
+}
+
+/// MPNet's relative position bias for `seq` tokens, `[heads, seq, seq]` (BERT: none).
+pub fn score_bias(cfg: &ModelConfig, w: &EncoderWeights, seq: usize) -> Option<Vec<f32>> {
+    match (&cfg.arch, &w.relative_attention_bias) {
+        (Arch::Mpnet, Some(table)) => {
+            let (s, nh, nb) = (seq, cfg.num_heads, cfg.relative_attention_num_buckets);
+            let mut bias = vec![0.0f32; nh * s * s];
+            for i in 0..s {
+                for j in 0..s {
+                    let bucket = crate::nn::reference::relative_position_bucket(
+                        j as i64 - i as i64,
+                        nb,
+                        crate::nn::reference::MPNET_MAX_DISTANCE,
+                    );
+                    for head in 0..nh {
+                        bias[(head * s + i) * s + j] = table.data[bucket * nh + head];
                     }
-                };
-                let word = w.word_embeddings.data.get(id * h..(id + 1) * h);
-                let pos = w.position_embeddings.data.get(p * h..(p + 1) * h);
-                let (Some(word), Some(pos)) = (word, pos) else {
-                    return Err(BuildError::Shape(format!(
-                        "token {id} at position {s} is outside the embedding tables"
-                    )));
-                };
-                let ty = match self.cfg.arch {
-                    Arch::Bert => w.token_type_embeddings.as_ref().and_then(|t| t.data.get(tt * h..(tt + 1) * h)),
-                    Arch::Mpnet => None,
-                };
-                for c in 0..h {
-                    let mut v = word[c];
-                    if let Some(ty) = ty {
-                        v += ty[c];
-                    }
-                    x[i * h + c] = v + pos[c];
                 }
             }
+            Some(bias)
         }
-        Ok(x)
+        _ => None,
     }
+}
 
-    /// Run the encoder on a tokenized batch.
-    pub fn forward(&self, w: &EncoderWeights, batch: &Batch, timeout: Duration) -> Result<EncoderRun, BuildError> {
-        self.forward_reporting(w, batch, timeout, &mut |_| {})
-    }
-
-    /// As [`Self::forward`]; `predicted` sees the per-phase cycle estimate after compilation, before
-    /// the device runs.
-    pub fn forward_reporting(
-        &self,
-        w: &EncoderWeights,
-        batch: &Batch,
-        timeout: Duration,
-        predicted: &mut dyn FnMut(&[PhaseEstimate]),
-    ) -> Result<EncoderRun, BuildError> {
-        // A score bias is moved in 64-byte lines, so its rows need a multiple of 16 keys: pad the
-        // batch (padded keys are masked out, so real tokens do not change) and trim the result.
-        if self.cfg.arch == Arch::Mpnet && !batch.seq_len.is_multiple_of(16) {
-            let s16 = batch.seq_len.div_ceil(16) * 16;
-            let widen = |v: &[u32], fill: u32| -> Vec<u32> {
-                v.chunks(batch.seq_len)
-                    .flat_map(|r| r.iter().copied().chain(std::iter::repeat_n(fill, s16 - batch.seq_len)))
-                    .collect()
-            };
-            let padded = Batch {
-                batch: batch.batch,
-                seq_len: s16,
-                input_ids: widen(&batch.input_ids, self.cfg.pad_token_id),
-                attention_mask: widen(&batch.attention_mask, 0),
-                token_type_ids: widen(&batch.token_type_ids, 0),
-                lengths: batch.lengths.clone(),
-            };
-            let mut run = self.forward_reporting(w, &padded, timeout, predicted)?;
-            let h = self.cfg.hidden_size;
-            run.hidden =
-                run.hidden.chunks(s16 * h).flat_map(|sent| sent[..batch.seq_len * h].iter().copied()).collect();
-            return Ok(run);
-        }
-        let cfg = &self.cfg;
-        let (h, inter) = (cfg.hidden_size, cfg.intermediate_size);
-        let tokens = batch.batch * batch.seq_len;
-        let dev = &self.device;
-        let x0 = dev.alloc_from(Memory::Ddr, &self.embed(w, batch)?)?;
-        let xa = dev.alloc::<f32>(Memory::Ddr, tokens * h)?;
-        let xb = dev.alloc::<f32>(Memory::Ddr, tokens * h)?;
-        let qkv = dev.alloc::<f32>(Memory::Ddr, tokens * 3 * h)?;
-        let ctx = dev.alloc::<f32>(Memory::Ddr, tokens * h)?;
-        let mid = dev.alloc::<f32>(Memory::Ddr, tokens * inter)?;
-        let eps = cfg.layer_norm_eps as f32;
-        let score_bias = match (&cfg.arch, &w.relative_attention_bias) {
-            (Arch::Mpnet, Some(table)) => {
-                let (s, nh, nb) = (batch.seq_len, cfg.num_heads, cfg.relative_attention_num_buckets);
-                let mut bias = vec![0.0f32; nh * s * s];
-                for i in 0..s {
-                    for j in 0..s {
-                        let bucket = crate::nn::reference::relative_position_bucket(
-                            j as i64 - i as i64,
-                            nb,
-                            crate::nn::reference::MPNET_MAX_DISTANCE,
-                        );
-                        for head in 0..nh {
-                            bias[(head * s + i) * s + j] = table.data[bucket * nh + head];
-                        }
-                    }
-                }
-                Some(dev.alloc_from(Memory::Ddr, &bias)?)
-            }
-            _ => None,
+/// Compile one encoder run over `batch` for the buffers in `place`.
+pub fn compile(
+    cfg: &ModelConfig,
+    batch: &Batch,
+    place: &EncoderPlacement,
+    bs: &Bitstream,
+) -> Result<CompiledEncoder, BuildError> {
+    let (h, inter) = (cfg.hidden_size, cfg.intermediate_size);
+    let tokens = batch.batch * batch.seq_len;
+    let eps = cfg.layer_norm_eps as f32;
+    let mut pb = ProgramBuilder::new();
+    let mut blocks = [0u64; ENGINES];
+    let mut flops = 0.0;
+    pb.phase("embeddings LN");
+    emit_layernorm(&mut pb, tokens, h, place.x0, place.xa, place.emb_ln, eps)?;
+    // Each layer reads xa, keeps its mid-layer state in xb, and writes its output back to xa.
+    let (cur, other) = (place.xa, place.xb);
+    for (li, l) in place.layers.iter().enumerate() {
+        let at = GemmPlacement {
+            a_line: cur,
+            b_line: l.wqkv,
+            bias_line: Some(l.bqkv),
+            c_line: place.qkv,
+            ..Default::default()
         };
-
-        let mut pb = ProgramBuilder::new();
-        let mut blocks = [0u64; ENGINES];
-        let mut flops = 0.0;
-        pb.phase("embeddings LN");
-        emit_layernorm(&mut pb, tokens, h, x0.line(), xa.line(), self.emb_ln.line(), eps)?;
-        // Each layer reads xa, keeps its mid-layer state in xb, and writes its output back to xa.
-        let (cur, other) = (&xa, &xb);
-        for (li, l) in self.layers.iter().enumerate() {
-            let at = GemmPlacement {
-                a_line: cur.line(),
-                b_line: l.wqkv.line(),
-                bias_line: Some(l.bqkv.line()),
-                c_line: qkv.line(),
-                ..Default::default()
-            };
-            let g = Gemm { bias: true, ..Gemm::new(tokens, 3 * h, h) };
-            gemm_phase(&mut pb, &mut blocks, &mut flops, format!("layer {li} qkv"), g, at)?;
-            pb.phase(format!("layer {li} attention"));
-            let att = Attention {
-                batch: batch.batch,
-                seq: batch.seq_len,
-                heads: cfg.num_heads,
-                head_dim: cfg.head_dim(),
-                lengths: batch.lengths.clone(),
-                qkv_line: qkv.line(),
-                qkv_pitch: 3 * h,
-                q_col: 0,
-                k_col: h,
-                v_col: 2 * h,
-                ctx_line: ctx.line(),
-                ctx_pitch: h,
-                bias_line: score_bias.as_ref().map(|b| b.line()),
-            };
-            att.emit(&mut pb, &mut blocks)?;
-            flops +=
-                4.0 * (batch.batch * cfg.num_heads) as f64 * (batch.seq_len * batch.seq_len * cfg.head_dim()) as f64;
-            let ln = Gemm { bias: true, residual: true, post: PostOp::LayerNorm, eps, ..Gemm::new(tokens, h, h) };
-            let at = GemmPlacement {
-                a_line: ctx.line(),
-                b_line: l.wo.line(),
-                bias_line: Some(l.bo.line()),
-                c_line: other.line(),
-                residual_line: Some(cur.line()),
-                params_line: Some(l.ln1.line()),
-            };
-            gemm_phase(&mut pb, &mut blocks, &mut flops, format!("layer {li} attn-out+LN"), ln, at)?;
-            let g = Gemm { bias: true, post: PostOp::Gelu, ..Gemm::new(tokens, inter, h) };
-            let at = GemmPlacement {
-                a_line: other.line(),
-                b_line: l.w1.line(),
-                bias_line: Some(l.b1.line()),
-                c_line: mid.line(),
-                ..Default::default()
-            };
-            gemm_phase(&mut pb, &mut blocks, &mut flops, format!("layer {li} ffn-up+GELU"), g, at)?;
-            let at = GemmPlacement {
-                a_line: mid.line(),
-                b_line: l.w2.line(),
-                bias_line: Some(l.b2.line()),
-                c_line: cur.line(),
-                residual_line: Some(other.line()),
-                params_line: Some(l.ln2.line()),
-            };
-            let g = Gemm { k: inter, ..ln };
-            gemm_phase(&mut pb, &mut blocks, &mut flops, format!("layer {li} ffn-down+LN"), g, at)?;
-        }
-        let estimate = pb.estimate(dev.bitstream());
-        let exe: Executable = pb.finish(engine_params(&blocks)?)?;
-        let checked = dev.check(&exe)?;
-        predicted(&estimate);
-        let t = std::time::Instant::now();
-        let report = dev.run(&exe, timeout)?;
-        let run_wall_s = t.elapsed().as_secs_f64();
-        let mut out = xa;
-        out.sync_from_device()?;
-        Ok(EncoderRun {
-            hidden: out.as_slice().to_vec(),
-            report,
-            instr_words: exe.words.len(),
-            uops: checked.uops,
-            flops,
-            estimate,
-            run_wall_s,
-        })
+        let g = Gemm { bias: true, ..Gemm::new(tokens, 3 * h, h) };
+        gemm_phase(&mut pb, &mut blocks, &mut flops, format!("layer {li} qkv"), g, at)?;
+        pb.phase(format!("layer {li} attention"));
+        let att = Attention {
+            batch: batch.batch,
+            seq: batch.seq_len,
+            heads: cfg.num_heads,
+            head_dim: cfg.head_dim(),
+            lengths: batch.lengths.clone(),
+            qkv_line: place.qkv,
+            qkv_pitch: 3 * h,
+            q_col: 0,
+            k_col: h,
+            v_col: 2 * h,
+            ctx_line: place.ctx,
+            ctx_pitch: h,
+            bias_line: place.score_bias,
+        };
+        att.emit(&mut pb, &mut blocks)?;
+        flops += 4.0 * (batch.batch * cfg.num_heads) as f64 * (batch.seq_len * batch.seq_len * cfg.head_dim()) as f64;
+        let ln = Gemm { bias: true, residual: true, post: PostOp::LayerNorm, eps, ..Gemm::new(tokens, h, h) };
+        let at = GemmPlacement {
+            a_line: place.ctx,
+            b_line: l.wo,
+            bias_line: Some(l.bo),
+            c_line: other,
+            residual_line: Some(cur),
+            params_line: Some(l.ln1),
+        };
+        gemm_phase(&mut pb, &mut blocks, &mut flops, format!("layer {li} attn-out+LN"), ln, at)?;
+        let g = Gemm { bias: true, post: PostOp::Gelu, ..Gemm::new(tokens, inter, h) };
+        let at = GemmPlacement {
+            a_line: other,
+            b_line: l.w1,
+            bias_line: Some(l.b1),
+            c_line: place.mid,
+            ..Default::default()
+        };
+        gemm_phase(&mut pb, &mut blocks, &mut flops, format!("layer {li} ffn-up+GELU"), g, at)?;
+        let at = GemmPlacement {
+            a_line: place.mid,
+            b_line: l.w2,
+            bias_line: Some(l.b2),
+            c_line: cur,
+            residual_line: Some(other),
+            params_line: Some(l.ln2),
+        };
+        let g = Gemm { k: inter, ..ln };
+        gemm_phase(&mut pb, &mut blocks, &mut flops, format!("layer {li} ffn-down+LN"), g, at)?;
     }
+    let estimate = pb.estimate(bs);
+    let exe = pb.finish(engine_params(&blocks)?)?;
+    Ok(CompiledEncoder { exe, estimate, flops })
 }
 
 /// One GEMM as its own phase, counting its FLOPs.

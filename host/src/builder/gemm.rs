@@ -11,9 +11,8 @@
 //! A in DDR `M x ka`, B in LPDDR `K x nb`, bias in DDR `nb`, C in DDR `M x nc`.
 
 use super::{BuildError, ProgramBuilder};
-use crate::device::Executable;
 use crate::isa::{
-    DramOp, DramPort, LoadMode, MemAOp, MemBOp, MemCOp, MeshAOp, MeshBOp, Opcode, Payload, PostOp, ENGINES,
+    DramOp, DramPort, Executable, LoadMode, MemAOp, MemBOp, MemCOp, MeshAOp, MeshBOp, Opcode, Payload, PostOp, ENGINES,
 };
 
 const TILE_M: usize = 256;

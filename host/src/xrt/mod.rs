@@ -5,7 +5,7 @@
 //! * [`uuid`]: xclbin UUIDs.
 //! * [`vck190`]: the device-image manifest and the build files generated from host definitions.
 //! * [`windows`]: the DDR, LPDDR and instruction windows (one XRT buffer object each).
-//! * [`backend`]: [`XrtBackend`], the [`crate::device::Backend`] implementation.
+//! * [`backend`]: [`XrtBackend`], the [`crate::hal::Backend`] implementation.
 
 pub mod backend;
 pub mod ffi;

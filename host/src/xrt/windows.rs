@@ -7,7 +7,7 @@
 //! window the DRAM units address, whatever addresses XRT hands out.
 
 use super::ffi::{self, SyncDir, XrtError};
-use crate::device::{Allocation, BackendKind, DeviceError, Memory, Result};
+use crate::hal::{Allocation, BackendKind, DeviceError, Memory, Result};
 
 const ALIGN: u64 = 4096;
 

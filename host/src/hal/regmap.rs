@@ -3,7 +3,9 @@
 //! backend that drives the real PL kernel through its control registers (`xrt` on the board, `sim`
 //! on the verilated RTL), so both report runs and faults the same way.
 
-use super::{Allocation, DeviceError, DeviceStatus, FaultCode, FuCounters, FuState, Memory, Result, RunReport};
+use super::{
+    Allocation, BackendKind, DeviceError, DeviceStatus, FaultCode, FuCounters, FuState, Memory, Result, RunReport,
+};
 use crate::bitstream::Bitstream;
 use crate::isa::InstrPos;
 use crate::regs;
@@ -15,7 +17,7 @@ pub trait RegPort {
     fn read_reg(&mut self, offset: u32) -> Result<u32>;
 
     /// Name of the backend call to blame when a 64-bit register does not settle.
-    fn backend(&self) -> super::BackendKind;
+    fn backend(&self) -> BackendKind;
 
     /// Replace or add the states of FUs the registers cannot see (e.g. engines outside the PL
     /// kernel whose model the backend holds). Called by [`fu_states`].
