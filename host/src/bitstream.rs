@@ -32,6 +32,7 @@ pub struct Description {
     pub ddr: DdrTiming,
     pub lpddr: LpddrTiming,
     pub mem: MemTiming,
+    pub postop: PostopTiming,
     pub mesh: MeshTiming,
     pub engine: EngineTiming,
     pub fifo: FifoConfig,
@@ -67,6 +68,7 @@ pub struct DdrTiming {
     pub read_gbps: f64,
     pub write_gbps: f64,
     pub latency_cycles: u64,
+    pub outstanding_bursts: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -74,6 +76,7 @@ pub struct DdrTiming {
 pub struct LpddrTiming {
     pub read_gbps: f64,
     pub latency_cycles: u64,
+    pub outstanding_bursts: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -81,10 +84,27 @@ pub struct LpddrTiming {
 pub struct MemTiming {
     pub send_floats_per_cycle: f64,
     pub line_floats_per_cycle: f64,
-    pub postop_latency_cycles: u64,
+    /// Floats of one MemC bank word (its lanes).
+    pub memc_word_floats: u32,
+}
+
+/// MemC's post-op unit: its group size, function units and measured schedule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PostopTiming {
+    pub rows: u32,
+    pub latency_cycles: u64,
     /// Exp and GELU function units in each MemC's post-op unit (they bound softmax and GELU).
-    pub postop_exp_units: u32,
-    pub postop_gelu_units: u32,
+    pub exp_units: u32,
+    pub gelu_units: u32,
+    pub exp_issue_cycles: u32,
+    pub gelu_issue_cycles: u32,
+    pub softmax_passes: u32,
+    pub softmax_extra_cycles: u32,
+    pub layernorm_passes: u32,
+    pub layernorm_extra_cycles: u32,
+    pub layernorm_pair_extra_cycles: u32,
+    pub gelu_extra_cycles: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -102,12 +122,15 @@ pub struct EngineTiming {
     pub in_streams: u64,
     pub out_streams: u64,
     pub latency_cycles: u64,
+    pub in_buffer_blocks: u32,
+    pub out_buffer_blocks: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FifoConfig {
     pub stream_floats: u64,
+    pub pair_floats: u64,
 }
 
 /// A loaded description plus its fingerprint.
@@ -171,16 +194,37 @@ impl Bitstream {
                 });
             }
         }
-        if desc.mem.postop_exp_units == 0 || desc.mem.postop_gelu_units == 0 {
-            return Err(BitstreamError::Parse {
-                path: source.into(),
-                message: "mem.postop_exp_units and mem.postop_gelu_units must be at least 1".into(),
-            });
+        let p = &desc.postop;
+        let at_least_one = [
+            ("mem.memc_word_floats", desc.mem.memc_word_floats),
+            ("postop.rows", p.rows),
+            ("postop.exp_units", p.exp_units),
+            ("postop.gelu_units", p.gelu_units),
+            ("postop.exp_issue_cycles", p.exp_issue_cycles),
+            ("postop.gelu_issue_cycles", p.gelu_issue_cycles),
+            ("ddr.outstanding_bursts", desc.ddr.outstanding_bursts),
+            ("lpddr.outstanding_bursts", desc.lpddr.outstanding_bursts),
+            ("engine.in_buffer_blocks", desc.engine.in_buffer_blocks),
+            ("engine.out_buffer_blocks", desc.engine.out_buffer_blocks),
+        ];
+        for (what, v) in at_least_one {
+            if v == 0 {
+                return Err(BitstreamError::Parse {
+                    path: source.into(),
+                    message: format!("{what} must be at least 1"),
+                });
+            }
         }
-        if desc.fifo.stream_floats < crate::numerics::BLOCK_ELEMS as u64 || desc.decoder.queue_mops == 0 {
+        if desc.fifo.stream_floats < crate::numerics::BLOCK_ELEMS as u64
+            || desc.fifo.pair_floats < 2 * isa::MEMC_ROWS as u64
+            || desc.decoder.queue_mops == 0
+        {
             return Err(BitstreamError::Parse {
                 path: source.into(),
-                message: "fifo.stream_floats must hold one engine block and decoder.queue_mops must be > 0".into(),
+                message:
+                    "fifo.stream_floats must hold one engine block, fifo.pair_floats two exchanges of a tile's row \
+                          sums, and decoder.queue_mops must be > 0"
+                        .into(),
             });
         }
         let mut h = Sha256::new();

@@ -3,11 +3,21 @@
 //! memory, with the numerics contract, and reports PL cycles and per-FU counters.
 
 mod cbank;
+mod decoder;
 mod dram;
-mod engine;
 mod fifo;
+pub mod mem_ab;
+pub mod memc;
+mod memory;
+mod mesh;
+mod mme;
+mod sched;
+mod timing;
+mod unit;
 
-use dram::DramMemory;
+pub use decoder::targets as decoder_targets;
+
+use memory::DramMemory;
 
 use crate::bitstream::Bitstream;
 use crate::hal::{
@@ -131,11 +141,11 @@ impl Backend for ModelBackend {
         }
         // The host's validated decode, or the instruction buffer decoded as the decoder would.
         let program = match launch.validated {
-            Some(p) => engine::Program::Validated(p),
+            Some(p) => sched::Program::Validated(p),
             None => {
                 let mut raw = vec![0u8; launch.words as usize * 4];
                 self.read(launch.instr, 0, &mut raw)?;
-                engine::Program::Words(
+                sched::Program::Words(
                     raw.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect(),
                 )
             }
@@ -148,7 +158,7 @@ impl Backend for ModelBackend {
             .name("rsn-model".into())
             .spawn(move || {
                 let mut guard = mem.lock().unwrap_or_else(|e| e.into_inner());
-                let result = engine::Engine::new(&bs, &mut guard, &bounds, program, &rtp).and_then(|e| e.run(&c2));
+                let result = sched::Scheduler::new(&bs, &mut guard, &bounds, program, &rtp).and_then(|e| e.run(&c2));
                 drop(guard);
                 let _ = tx.send(result);
             })
