@@ -1,7 +1,7 @@
 //! Verilates the PL kernel (rtl/, top `rsn_xnn_top`) and compiles it with the C++ harness
 //! (csrc/harness.cpp: AXI memory models, the engine model, the cycle loop) into one static library.
 //! Verilator 5.006 builds no libraries of its own, so its generated sources and runtime are
-//! compiled here with `cc` (see ../shared/spec/toolchain.md). Always optimised: an unoptimised
+//! compiled here with `cc` (docs/toolchain.md). Always optimised: an unoptimised
 //! model is about ten times slower.
 
 use std::path::{Path, PathBuf};
@@ -37,11 +37,11 @@ fn main() {
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap());
     let verilator = std::env::var("VERILATOR").unwrap_or_else(|_| "verilator".into());
 
-    let mut srcs = vec![rtl.join("rsn_isa_pkg.sv"), rtl.join("rsn_fp32_pkg.sv")];
+    let mut srcs = vec![rtl.join("rsn_isa_pkg.sv"), rtl.join("rsn_cfg_pkg.sv"), rtl.join("rsn_fp32_pkg.sv")];
     for d in RTL_DIRS {
         srcs.extend(sv_files(&rtl.join(d)));
     }
-    let harness = [manifest.join("csrc/harness.cpp"), manifest.join("csrc/harness.h")];
+    let harness = [manifest.join("csrc/harness.cpp"), manifest.join("csrc/harness.h"), manifest.join("csrc/rsn_hw.h")];
     let version = Command::new(&verilator).arg("--version").output().map(|o| o.stdout).unwrap_or_default();
     let mut h = std::collections::hash_map::DefaultHasher::new();
     for f in srcs.iter().chain(harness.iter()).chain(std::iter::once(&manifest.join("build.rs"))) {
@@ -71,8 +71,9 @@ fn main() {
     println!("cargo:rerun-if-changed=csrc");
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-env-changed=VERILATOR");
-    println!("cargo:rerun-if-changed={}", rtl.join("rsn_isa_pkg.sv").display());
-    println!("cargo:rerun-if-changed={}", rtl.join("rsn_fp32_pkg.sv").display());
+    for pkg in ["rsn_isa_pkg.sv", "rsn_cfg_pkg.sv", "rsn_fp32_pkg.sv"] {
+        println!("cargo:rerun-if-changed={}", rtl.join(pkg).display());
+    }
     for d in RTL_DIRS {
         println!("cargo:rerun-if-changed={}", rtl.join(d).display());
     }

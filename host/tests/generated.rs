@@ -37,3 +37,29 @@ fn sv_package_declares_every_field() {
         }
     }
 }
+
+#[test]
+fn rtl_configuration_package_is_current() {
+    let bs = rsn::bitstream::Bitstream::builtin();
+    check(rsn::bitstream::gen::SV_CONFIG_PATH, rsn::bitstream::gen::sv_config_package(&bs));
+}
+
+#[test]
+fn harness_header_is_current() {
+    let bs = rsn::bitstream::Bitstream::builtin();
+    check(rsn::bitstream::gen::HARNESS_HEADER_PATH, rsn::bitstream::gen::harness_header(&bs));
+}
+
+#[test]
+fn generated_configuration_follows_the_description() {
+    // The derivations, checked on a description that differs from the built-in one.
+    let text = rsn::bitstream::DEFAULT_TOML
+        .replace("stream_floats = 32768", "stream_floats = 65536")
+        .replace("exp_units = 4 ", "exp_units = 2 ")
+        .replace("queue_mops = 64 ", "queue_mops = 100 ");
+    let bs = rsn::bitstream::Bitstream::parse(&text, "test").unwrap();
+    let sv = rsn::bitstream::gen::sv_config_package(&bs);
+    for want in ["LineFifoDepth = 4096;", "BlockFifoDepth = 2048;", "PostExpUnits = 2;", "QueueDepthPw2 = 512;"] {
+        assert!(sv.contains(want), "{want} missing in\n{sv}");
+    }
+}

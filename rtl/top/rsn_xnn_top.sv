@@ -5,21 +5,22 @@
 //
 // Every inter-FU stream is a FIFO with the capacity the timing description gives the model
 // (bitstreams/rsn-xnn.toml [fifo]: two engine blocks), so a program that runs on the model has the
-// same slack here. The engine-side buffering of MeshA/MeshB -> MMEe lives with the engines.
+// same slack here. The engine-side buffering of MeshA/MeshB -> MMEe lives with the engines. The
+// defaults come from rsn_cfg_pkg, generated from that description.
 module rsn_xnn_top #(
-  parameter int unsigned LineFifoDepth  = 2048,  // 32768 floats / 16 per line
-  parameter int unsigned BlockFifoDepth = 1024,  // 32768 floats / 32 per beat
-  parameter int unsigned PairFifoDepth  = 1024,
-  parameter int unsigned QueueDepthPw2  = 256,   // decoder queue words: 64 mOPs of 2 words + headers
-  parameter int unsigned QueueDepthPw4  = 512,   // 64 mOPs of 4 words + headers
+  parameter int unsigned LineFifoDepth  = rsn_cfg_pkg::LineFifoDepth,
+  parameter int unsigned BlockFifoDepth = rsn_cfg_pkg::BlockFifoDepth,
+  parameter int unsigned PairFifoDepth  = rsn_cfg_pkg::PairFifoDepth,
+  parameter int unsigned QueueDepthPw2  = rsn_cfg_pkg::QueueDepthPw2,
+  parameter int unsigned QueueDepthPw4  = rsn_cfg_pkg::QueueDepthPw4,
   // MemC post-op units (softmax, LayerNorm, GELU). 0 builds MemC without them, and a MemC uOP that
   // asks for a post-op faults as an illegal instruction: the co-simulation build uses this until
   // the post-op unit is compact enough for Verilator (see rtl/top/README.md).
   parameter bit          PostOps        = 1'b1,
   // exp and GELU units per MemC post-op unit (each 32 lanes wide): throughput only, the results
   // are the same for any count. The co-simulation builds one of each to keep the C++ small.
-  parameter int unsigned PostExpUnits   = 4,
-  parameter int unsigned PostGeluUnits  = 4
+  parameter int unsigned PostExpUnits   = rsn_cfg_pkg::PostExpUnits,
+  parameter int unsigned PostGeluUnits  = rsn_cfg_pkg::PostGeluUnits
 ) (
   input  logic                ap_clk,
   input  logic                ap_rst_n,
@@ -87,9 +88,9 @@ module rsn_xnn_top #(
   input  logic [6*16-1:0]     mme_c_tlast,
   output logic [6*16-1:0]     mme_c_tready
 );
-  localparam int unsigned NumFu = 24;
-  localparam int unsigned NumQ  = 17;
-  localparam int unsigned NumStreams = 54;
+  localparam int unsigned NumFu = rsn_cfg_pkg::NumFu;
+  localparam int unsigned NumQ  = rsn_cfg_pkg::NumQueues;
+  localparam int unsigned NumStreams = rsn_cfg_pkg::NumStreams;
 
   logic clk, rst_n;
   assign clk   = ap_clk;
@@ -588,8 +589,10 @@ module rsn_xnn_top #(
   for (genvar i = 0; i < 6; i++) begin : gen_mem_ab
     localparam bit IsB = (i >= 3);
     localparam int unsigned Inst = IsB ? i - 3 : i;
-    localparam int unsigned Rows = !IsB ? 256 : (Inst == 2 ? 512 : 128);
-    localparam int unsigned Cols = !IsB ? 128 : (Inst == 2 ? 64 : 512);
+    localparam int unsigned Rows = !IsB ? rsn_isa_pkg::MemARows
+                                        : (Inst == 2 ? rsn_isa_pkg::MemB2Rows : rsn_isa_pkg::MemBRows);
+    localparam int unsigned Cols = !IsB ? rsn_isa_pkg::MemACols
+                                        : (Inst == 2 ? rsn_isa_pkg::MemB2Cols : rsn_isa_pkg::MemBCols);
     localparam int unsigned Q = 3 + i;          // decoder queue
     localparam int unsigned InS = i;            // DDR->MemA i / DDR->MemB (i-3): streams 0-5
     localparam int unsigned OutB = i < 3 ? i : 7 + Inst;  // local block index (MemA 0-2, MemB 7-9)

@@ -20,6 +20,7 @@
 
 #include "Vrsn_xnn_top.h"
 #include "rsn_aie.h"
+#include "rsn_hw.h"
 #include "verilated.h"
 #ifdef RSN_SIM_WAVE
 #include "verilated_fst_c.h"
@@ -28,14 +29,16 @@
 namespace {
 
 constexpr uint64_t kBase[3] = {0x0000001000000000ull, 0x0000002000000000ull, 0x0000000080000000ull};
-constexpr unsigned kBlockBeats = 512;
-constexpr unsigned kBeatFloats = 32;
-constexpr unsigned kBlockFloats = 128 * 128;
-constexpr size_t kMaxBursts = 8;       // outstanding bursts per AXI slave
-constexpr unsigned kEngineBufBeats = 2 * kBlockBeats;  // two blocks per input, as the model's FIFOs
-// Products per engine that may be in flight or waiting to leave (the model's MME -> MemC stream holds
-// two blocks): the next block computes while the previous product streams out.
-constexpr size_t kEngineOutBlocks = 2;
+using rsn_hw::kBeatFloats;
+using rsn_hw::kBlockBeats;
+using rsn_hw::kBlockFloats;
+using rsn_hw::kEngineOutBlocks;  // the next block computes while the previous product streams out
+constexpr unsigned kEngineBufBeats = rsn_hw::kEngineInBlocks * kBlockBeats;
+
+// Bursts a memory's controller accepts before it back-pressures; the instruction buffer is in DDR.
+constexpr size_t max_bursts(int mem) {
+  return mem == RSN_SIM_LPDDR ? rsn_hw::kLpddrOutstandingBursts : rsn_hw::kDdrOutstandingBursts;
+}
 
 // ---- bit access on Verilator's wide ports (32-bit words, little-endian bit order)
 template <std::size_t N>
@@ -160,7 +163,7 @@ struct Sim {
     uint8_t arready = 0, rvalid = 0, rlast = 0, rresp = 0;
     for (int p = 0; p < 3; p++) {
       RdPort& r = rd[p];
-      if (r.q.size() < kMaxBursts) arready |= 1u << p;
+      if (r.q.size() < max_bursts(r.mem)) arready |= 1u << p;
       if (!r.presenting && !r.q.empty() && now >= r.q.front().ready && r.bus->free_at <= static_cast<double>(now)) {
         RdBurst& b = r.q.front();
         uint64_t off;
@@ -190,7 +193,7 @@ struct Sim {
     t.m_axi_rd_rlast = rlast;
     t.m_axi_rd_rresp = rresp;
     // Write slave (DDR, sharing the read bus's bandwidth as in the model).
-    t.m_axi_ddr1_awready = wq.size() < kMaxBursts;
+    t.m_axi_ddr1_awready = wq.size() < rsn_hw::kDdrOutstandingBursts;
     t.m_axi_ddr1_wready = !wq.empty() && ddr_bus.free_at <= static_cast<double>(now);
     bool bv = !bq.empty() && now >= bq.front().ready;
     t.m_axi_ddr1_bvalid = bv;

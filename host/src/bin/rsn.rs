@@ -2,7 +2,7 @@
 
 use clap::{Parser, Subcommand};
 use rsn::bench::{self, Workload};
-use rsn::bitstream::Bitstream;
+use rsn::bitstream::{self, Bitstream};
 use rsn::builder::{Gemm, GemmPlacement};
 use rsn::device::{BackendKind, Device, OpenOptions};
 use rsn::isa::{self, gen};
@@ -89,7 +89,8 @@ enum Cmd {
         /// Instruction file (little-endian 32-bit words).
         file: PathBuf,
     },
-    /// Regenerate rtl/rsn_isa_pkg.sv and docs/isa.md from the ISA definition (or --check them).
+    /// Regenerate the files derived from the ISA and the bitstream description (rtl/rsn_isa_pkg.sv,
+    /// docs/isa.md, rtl/rsn_cfg_pkg.sv, sim/csrc/rsn_hw.h), or --check that they are current.
     Gen {
         /// Repository root (default: the source tree this binary was built from).
         #[arg(long)]
@@ -236,7 +237,13 @@ fn run(cli: Cli) -> Result<(), String> {
         Cmd::Gen { root, check } => {
             let root = root.unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".."));
             let mut stale = Vec::new();
-            for (rel, text) in [(gen::SV_PACKAGE_PATH, gen::sv_package()), (gen::ISA_DOC_PATH, gen::isa_doc())] {
+            let bs = Bitstream::builtin();
+            for (rel, text) in [
+                (gen::SV_PACKAGE_PATH, gen::sv_package()),
+                (gen::ISA_DOC_PATH, gen::isa_doc()),
+                (bitstream::gen::SV_CONFIG_PATH, bitstream::gen::sv_config_package(&bs)),
+                (bitstream::gen::HARNESS_HEADER_PATH, bitstream::gen::harness_header(&bs)),
+            ] {
                 let path = root.join(rel);
                 let current = std::fs::read_to_string(&path).unwrap_or_default();
                 if current == text {

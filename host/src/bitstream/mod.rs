@@ -1,13 +1,15 @@
 //! The bitstream description: FU configuration and timing constants (bitstreams/rsn-xnn.toml), and
 //! the fingerprint that ties a host build, a program and a device image together.
 
+pub mod gen;
+
 use crate::isa;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::path::Path;
 
 /// The description shipped with this host (compiled in, so the CLI works from any directory).
-pub const DEFAULT_TOML: &str = include_str!("../../bitstreams/rsn-xnn.toml");
+pub const DEFAULT_TOML: &str = include_str!("../../../bitstreams/rsn-xnn.toml");
 
 #[derive(Debug, thiserror::Error)]
 pub enum BitstreamError {
