@@ -11,19 +11,9 @@
 //! aie/graph/ports.txt exists, that the AIE graph declares exactly the PLIOs of
 //! `rsn::isa::plio_ports`. `stamp` copies a manifest, adding the UUID of a built xclbin.
 
-// The generators live in `rsn::xrt`, which is compiled only with the `xrt` feature (it needs XRT to
-// build). They use nothing of XRT, so they are compiled here from their sources; these `use`s make
-// their `crate::` paths resolve to the library.
-use rsn::{bitstream, isa, regs};
-
-#[allow(dead_code)]
-#[path = "../src/xrt/uuid.rs"]
-mod uuid;
-#[allow(dead_code)]
-#[path = "../src/xrt/vck190.rs"]
-mod vck190;
-
-use bitstream::Bitstream;
+use rsn::bitstream::Bitstream;
+use rsn::image as vck190;
+use rsn::isa;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

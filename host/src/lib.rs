@@ -9,6 +9,7 @@ pub mod bitstream;
 pub mod builder;
 pub mod device;
 pub mod hal;
+pub mod image;
 pub mod isa;
 pub mod model;
 pub mod nn;

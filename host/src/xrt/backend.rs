@@ -6,7 +6,6 @@
 
 use super::ffi::{self, Arg, CmdState, XrtError};
 use super::regs;
-use super::vck190::{self, Manifest};
 use super::windows::Windows;
 use crate::bitstream::Bitstream;
 use crate::hal::regmap::{self, arg_plan, bound_pairs, ArgValue};
@@ -14,6 +13,7 @@ use crate::hal::{
     Allocation, Backend, BackendKind, DeviceError, DeviceStatus, FuCounters, FuState, Launch, Memory, OpenOptions,
     RawRun, Result, RunReport,
 };
+use crate::image::{self as vck190, Manifest};
 use crate::isa::{self, EngineRtp, InstrPos, ENGINES};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};

@@ -47,7 +47,7 @@ fn wait_ms(timeout: Duration) -> u32 {
     timeout.as_millis().clamp(1, u32::MAX as u128) as u32
 }
 
-pub use super::uuid::Uuid;
+pub use crate::image::uuid::Uuid;
 
 /// State of a kernel run (XRT's `ert_cmd_state`; values XRT may add later are kept as numbers).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
