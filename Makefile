@@ -44,9 +44,10 @@ test-fmt:
 test-clippy:
 	$(CARGO) clippy --workspace --all-targets --features rsn/xrt,rsn/sim -- -D warnings
 
+# RSN_REQUIRE_VECTORS: the testbench vectors of test-rtl must equal what the model computes now.
 test-host:
 	$(CARGO) run -q -p rsn -- gen --check
-	$(CARGO) test --workspace
+	RSN_REQUIRE_VECTORS=1 $(CARGO) test --workspace
 
 # AI Engine kernels and graph compiled with g++ against our compatibility layer (-Wall -Werror),
 # then the C++ kernel tests. The Rust-side engine tests run in test-host (crate rsn-aie).
@@ -57,7 +58,7 @@ test-aie:
 	$(MAKE) -C aie check test
 
 # RTL: Verilator lint (-Wall) of every module, then the bit-exactness testbenches (vectors come from
-# host/src/numerics.rs through host/examples/numerics_vectors.rs).
+# host/src/numerics.rs through rtl/vectors (`rsn-vectors numerics`)).
 # Two Verilator builds at a time (each is single-threaded): the step takes half the wall time.
 test-rtl:
 	$(MAKE) -C rtl -j2 lint test
@@ -77,7 +78,7 @@ test-xrt:
 	$(CARGO) test -p rsn --features xrt --test xrt_device --test xrt_image_files
 	$(MAKE) -C bitstreams/vck190 check
 
-# Regenerate rtl/rsn_isa_pkg.sv, docs/isa.md and the VCK190 manifest/connectivity from the ISA.
+# Regenerate every file derived from the ISA, the register map and the bitstream description.
 gen:
 	$(CARGO) run -q -p rsn -- gen
 	$(MAKE) -C bitstreams/vck190 generate

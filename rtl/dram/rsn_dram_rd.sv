@@ -1,6 +1,6 @@
 // DRAM read channel: the DDR unit's loads (NumPorts = 12, PortBase = 0: MemA0-2, MemB0-2,
 // MemC0-5) or the LPDDR unit (NumPorts = 2, PortBase = 3: MemB0/1). Semantics of
-// host/src/model/engine.rs `UnitKind::DdrRead` / `Lpddr`: uOPs in queue order, each moving its
+// host/src/model/dram.rs (`step_load`): uOPs in queue order, each moving its
 // chunks' lines in order to the memory FU named by `port`, one 64-byte line per beat.
 //
 // Bursts come from rsn_dram_burst (chunk loop, 4 KiB / 64-beat cuts, bounds) through a registered

@@ -1,5 +1,5 @@
 // DRAM write channel of the DDR unit: store uOPs (port 6..11 = MemC0-5) in queue order, with the
-// semantics of host/src/model/engine.rs `UnitKind::DdrWrite`: each chunk's lines are taken in
+// semantics of host/src/model/dram.rs `step_store`: each chunk's lines are taken in
 // order from the MemC line stream the uOP names and written to consecutive lines of the window.
 //
 // Bursts come from rsn_dram_burst (chunk loop, 4 KiB / 64-beat cuts, bounds) through a registered

@@ -1,6 +1,6 @@
 // MemA / MemB memory FU: two banks of BankRows x BankCols binary32 words. Each uOP (iter, payload)
 // runs an optional load into one bank concurrently with an optional send of 128x128 blocks from
-// the other, with the semantics of host/src/model/engine.rs (`begin`/`step_unit` for Mem units).
+// the other, with the semantics of host/src/model/mem_ab.rs.
 // Fields come from rsn_isa_pkg (mema_op_* when IsMemB = 0, memb_op_* when IsMemB = 1).
 //
 // Streams and storage follow rtl/INTERFACES.md: loads arrive as 16-float lines, blocks leave as

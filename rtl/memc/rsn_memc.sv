@@ -2,7 +2,7 @@
 // Per uOP (iter, memc_op payload) the fill side (rsn_memc_fill: load, then product receive) works on
 // the fill bank while the drain side (rsn_memc_drain: in-place post-op through rsn_memc_post, then
 // store or MeshA drain) works on the drain bank; the uOP ends when both have ended. Semantics:
-// host/src/model/engine.rs, UnitKind::MemC, with the post-op written back into the drain bank
+// host/src/model/memc.rs, with the post-op written back into the drain bank
 // before the drain (the ISA's in-place post-op).
 //
 // Each bank has one read and one write port; a bank's ports belong to the fill side while it
@@ -82,7 +82,7 @@ module rsn_memc #(
   assign p_mesh  = w0.drain == 2'd2;
   assign p_drain = w0.drain == 2'd1 || (p_mesh && HasMesh);
   assign p_post  = p_drain && w0.post_op >= 3'd1 && w0.post_op <= 3'd3;
-  // Tile and Broadcast loads start from a zero bank (engine.rs `begin`).
+  // Tile and Broadcast loads start from a zero bank (memc.rs `apply_load`).
   assign p_clear = w0.load_mode == 3'd1 || w0.load_mode == 3'd2;
 
   logic fill_busy, drain_busy, idle, fire;

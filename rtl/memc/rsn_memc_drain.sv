@@ -1,6 +1,6 @@
 // MemC drain side: the in-place post-op pass over the drain bank's rows x cols region, then the
-// store (lines to the DDR unit) or MeshA (128x128 blocks) drain, as host/src/model/engine.rs
-// (`post_op_tile`, the MemC drain) with the post-op written back into the bank first.
+// store (lines to the DDR unit) or MeshA (128x128 blocks) drain, as host/src/model/memc.rs
+// (`post_op_rows`, `drain_tile`) with the post-op written back into the bank first.
 //
 // Post-op pass, per group g of 32 rows (rows 32g .. 32g+31, the last group partial):
 //   read side : one cfg handshake to rsn_memc_post, then column beats c = 0 .. cols-1 (column

@@ -1,6 +1,6 @@
 // MemC fill side: the load (Tile, Broadcast, AddRow, Params) and then the product receive of one
-// uOP into the fill bank, as host/src/model/engine.rs does for UnitKind::MemC (`apply_load`,
-// `flush_pending`).
+// uOP into the fill bank, as host/src/model/memc.rs does (`apply_load`,
+// `recv_sequence`).
 //
 // Every bank write is a whole 32-column word of one row, through one read-modify-write pipeline:
 //   issue : bank read of word (row, w); the operand (assembled tile word, product beat) is
@@ -271,7 +271,7 @@ module rsn_memc_fill (
           iss_v    = 1'b1;
           iss_row  = {r_r_q, r_b_q[8:2]};
           iss_word = {r_c_q, r_b_q[1:0]};
-          // The first partial of each block overwrites unless accumulating (engine.rs `begin`).
+          // The first partial of each block overwrites unless accumulating (memc.rs `apply_load`).
           iss_kind = (!acc_q && r_t_q == 16'd0 && r_k_q == 2'd0) ? KSet : KAdd;
           iss_opnd = prod_data_i;
           r_b_d = r_b_q + 9'd1;

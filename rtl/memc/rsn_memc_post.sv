@@ -1,6 +1,6 @@
 // MemC post-op unit: softmax, LayerNorm (whole row or split across the MemC pair) and GELU over a
 // group of up to 32 rows, bit for bit as host/src/numerics.rs (softmax_row, layernorm_row, gelu)
-// and the model's split LayerNorm (`PairLn` in host/src/model/engine.rs).
+// and the model's split LayerNorm (`pair_*` in host/src/model/memc.rs).
 //
 // A group arrives as column beats (lane i = row i) and leaves as column beats in the same order.
 // Lane i owns row i: every reduction of the contract is a left-to-right chain along a row, which

@@ -1,5 +1,5 @@
 // MeshA / MeshB FU: per uOP, moves `blocks` 128x128 blocks (512 beats each) from every selected
-// source to the engines that select it, as host/src/model/engine.rs does for `UnitKind::Mesh`
+// source to the engines that select it, as host/src/model/mesh.rs does
 // (topology::mesh_routes: one route per distinct active source code). Routes run concurrently and
 // independently; a beat leaves its source only when every destination engine takes it
 // (rsn_stream_fork); the uOP ends when every route has moved its blocks. See mesh/README.md.

@@ -1,8 +1,8 @@
 # DRAM units (rtl/dram): the DDR/LPDDR read channel rsn_dram_rd and the DDR write channel
 # rsn_dram_wr, on a shared burst generator (rsn_dram_burst, which reuses decoder/rsn_dram_chunker).
 # tb/tb_dram.cpp holds an AXI4 slave memory model with random latency and gaps; it is built once per
-# configuration (-DTB_WR selects the writer). Vectors: host/examples/dram_vectors.rs (uOPs, the
-# bursts they must become, faults), from rsn::isa::expand and rsn::validate::check_payload.
+# configuration (-DTB_WR selects the writer). Vectors: rsn-vectors dram (uOPs, the
+# bursts they must become, faults), from rsn::isa::expand and rsn::isa::check::check_payload.
 DRAM_SRCS    := rsn_isa_pkg.sv $(wildcard stream/*.sv) decoder/rsn_dram_chunker.sv $(wildcard dram/*.sv)
 DRAM_CONFIGS := ddr_rd lpddr ddr_wr
 DRAM_TOP_ddr_rd    := rsn_dram_rd
@@ -16,14 +16,13 @@ DRAM_DEFS_ddr_wr   := -DTB_WR
 DRAM_VEC_COUNT_ddr_rd ?= 60
 DRAM_VEC_COUNT_lpddr  ?= 30
 DRAM_VEC_COUNT_ddr_wr ?= 60
-DRAM_VEC_DEPS := $(wildcard $(ROOT)/host/src/isa/*.rs) $(ROOT)/host/src/validate.rs \
-                 $(ROOT)/host/examples/dram_vectors.rs
+DRAM_VEC_DEPS := $(VECTORS)
 
 define dram_tb_rule
 $(BUILD)/vectors/dram_$(1).txt: $(DRAM_VEC_DEPS)
 	@mkdir -p $$(dir $$@)
-	@cd $(ROOT) && $(CARGO) run --quiet --release -p rsn --example dram_vectors -- \
-	  $(1) $(DRAM_VEC_COUNT_$(1)) $(VEC_SEED) > $$@.tmp 2> $$@.log || { cat $$@.log; exit 1; }
+	@$$(VECTORS) dram $(1) $(DRAM_VEC_COUNT_$(1)) $(VEC_SEED) > $$@.tmp 2> $$@.log || { cat $$@.log; exit 1; }
+	@echo "dram $(1) $(DRAM_VEC_COUNT_$(1)) $(VEC_SEED)" > $$@.cmd
 	@mv $$@.tmp $$@
 	@echo "vectors: dram_$(1) ($$$$(grep -c '^u' $$@) uOPs)"
 

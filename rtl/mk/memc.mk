@@ -1,7 +1,7 @@
 # --------------------------------------------------------------------------------------------
 # MemC unit (rtl/memc): rsn_memc (MemC0-3 and MemC4/5 parameterisations), the LayerNorm pair
 # wrapper rsn_memc_pair, and its submodules. rsn_memc_post.sv (the post-op unit) lives in the same
-# folder. Vectors from host/examples/memc_vectors.rs, which re-states the model's MemC unit.
+# folder. Vectors from rsn-vectors memc, computed with the model's MemC kernel.
 MEMC_SRCS := rsn_isa_pkg.sv $(wildcard stream/*.sv) rsn_fp32_pkg.sv $(wildcard fp/*.sv) $(wildcard memc/*.sv)
 # Vector sets: memc (no post-op, edge values in the data), memc_postop (softmax, LayerNorm, GELU),
 # memc_pair (split LayerNorm across a pair). Three testbench builds of tb/tb_memc.cpp: memc_np
@@ -23,8 +23,7 @@ MEMC_PARAMS_memc_np := -GHasPostOps=1\'b0
 MEMC_TOP_memc_pair := rsn_memc_pair
 MEMC_DEFS_memc_pair := -DTB_PAIR
 MEMC_TB_PARAMS := -GPostExpUnits=1 -GPostGeluUnits=1
-MEMC_VEC_DEPS := $(wildcard $(ROOT)/host/src/isa/*.rs) $(ROOT)/host/src/validate.rs \
-                 $(ROOT)/host/src/numerics.rs $(ROOT)/host/examples/memc_vectors.rs
+MEMC_VEC_DEPS := $(VECTORS)
 
 define memc_build_rule
 $(BUILD)/obj/$(1)/tb_$(1): tb/tb_memc.cpp tb/tb_common.h $(MEMC_SRCS)
@@ -40,8 +39,8 @@ $(foreach b,memc memc_np memc_pair,$(eval $(call memc_build_rule,$(b))))
 define memc_tb_rule
 $(BUILD)/vectors/$(1).txt: $(MEMC_VEC_DEPS)
 	@mkdir -p $$(dir $$@)
-	@cd $(ROOT) && $(CARGO) run --quiet --release -p rsn --example memc_vectors -- \
-	  $(1) $(MEMC_VEC_COUNT_$(1)) $(VEC_SEED) > $$@.tmp 2> $$@.log || { cat $$@.log; exit 1; }
+	@$$(VECTORS) memc $(1) $(MEMC_VEC_COUNT_$(1)) $(VEC_SEED) > $$@.tmp 2> $$@.log || { cat $$@.log; exit 1; }
+	@echo "memc $(1) $(MEMC_VEC_COUNT_$(1)) $(VEC_SEED)" > $$@.cmd
 	@mv $$@.tmp $$@
 	@echo "vectors: $(1) ($$$$(grep -c '^u' $$@) uOPs)"
 

@@ -1,16 +1,16 @@
 # MemC post-op unit (rtl/memc/rsn_memc_post*.sv): softmax, LayerNorm (also split across the MemC
-# pair), GELU. Vectors from host/examples/memc_post_vectors.rs (rsn::numerics).
+# pair), GELU. Vectors from rsn-vectors memc-post (rsn::numerics).
 MEMC_POST_SRCS := $(wildcard stream/*.sv) rsn_fp32_pkg.sv $(wildcard fp/*.sv) $(wildcard memc/rsn_memc_post*.sv)
 # The testbench builds the default configuration (2 exp and 3 gelu instances: the round robin
 # wraps at a power of two and at a non-power of two), stated explicitly.
 MEMC_POST_TB_PARAMS := -GExpUnits=2 -GGeluUnits=3
 MEMC_POST_VEC_COUNT ?= 20
-MEMC_POST_VEC_DEPS  := $(ROOT)/host/src/numerics.rs $(ROOT)/host/examples/memc_post_vectors.rs
+MEMC_POST_VEC_DEPS  := $(VECTORS)
 
 $(BUILD)/vectors/memc_post.txt: $(MEMC_POST_VEC_DEPS)
 	@mkdir -p $(dir $@)
-	@cd $(ROOT) && $(CARGO) run --quiet --release -p rsn --example memc_post_vectors -- \
-	  $(MEMC_POST_VEC_COUNT) $(VEC_SEED) > $@.tmp 2> $@.log || { cat $@.log; exit 1; }
+	@$(VECTORS) memc-post $(MEMC_POST_VEC_COUNT) $(VEC_SEED) > $@.tmp 2> $@.log || { cat $@.log; exit 1; }
+	@echo "memc-post $(MEMC_POST_VEC_COUNT) $(VEC_SEED)" > $@.cmd
 	@mv $@.tmp $@
 	@echo "vectors: memc_post ($$(grep -c '^g' $@) groups)"
 

@@ -1,6 +1,6 @@
 # MeshA/MeshB (rtl/mesh/rsn_mesh.sv, one build per IsMeshB) and the instruction fetch unit
-# (rtl/top/rsn_instr_fetch.sv). Mesh vectors: host/examples/mesh_vectors.rs (uOPs accepted by
-# rsn::validate::check_payload plus a few with unwired codes, routes from
+# (rtl/top/rsn_instr_fetch.sv). Mesh vectors: rsn-vectors mesh (uOPs accepted by
+# rsn::isa::check::check_payload plus a few with unwired codes, routes from
 # rsn::topology::mesh_routes). The fetch testbench needs no vectors: its AXI slave model's memory is
 # a hash of the address, and it checks every word against it.
 MESH_SRCS    := rsn_isa_pkg.sv $(wildcard stream/*.sv) mesh/rsn_mesh.sv
@@ -10,8 +10,7 @@ MESH_PARAMS_meshb := -GIsMeshB=1
 # uOPs per configuration (each moves 1-4 blocks of 512 beats on each of its routes).
 MESH_VEC_COUNT_mesha ?= 40
 MESH_VEC_COUNT_meshb ?= 40
-MESH_VEC_DEPS := $(wildcard $(ROOT)/host/src/isa/*.rs) $(ROOT)/host/src/validate.rs \
-                 $(ROOT)/host/src/topology.rs $(ROOT)/host/examples/mesh_vectors.rs
+MESH_VEC_DEPS := $(VECTORS)
 FETCH_SRCS := $(wildcard stream/*.sv) top/rsn_instr_fetch.sv
 # Programs fetched by tb_instr_fetch (plus one full-rate throughput run).
 FETCH_RUNS ?= 300
@@ -19,8 +18,8 @@ FETCH_RUNS ?= 300
 define mesh_tb_rule
 $(BUILD)/vectors/mesh_$(1).txt: $(MESH_VEC_DEPS)
 	@mkdir -p $$(dir $$@)
-	@cd $(ROOT) && $(CARGO) run --quiet --release -p rsn --example mesh_vectors -- \
-	  $(1) $(MESH_VEC_COUNT_$(1)) $(VEC_SEED) > $$@.tmp 2> $$@.log || { cat $$@.log; exit 1; }
+	@$$(VECTORS) mesh $(1) $(MESH_VEC_COUNT_$(1)) $(VEC_SEED) > $$@.tmp 2> $$@.log || { cat $$@.log; exit 1; }
+	@echo "mesh $(1) $(MESH_VEC_COUNT_$(1)) $(VEC_SEED)" > $$@.cmd
 	@mv $$@.tmp $$@
 	@echo "vectors: mesh_$(1) ($$$$(grep -c '^u' $$@) uOPs)"
 

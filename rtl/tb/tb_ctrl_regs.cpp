@@ -1,7 +1,7 @@
 // Testbench for rsn_ctrl_regs (rtl/top): an AXI4-Lite master with random handshakes (AW and W
 // independent, in either order, random valid delays and random bready/rready) against a reference
 // model of register map v1 written from bitstreams/vck190/regs.md. Every offset, count and code
-// comes from rsn_regs.h, which host/examples/regs_header.rs generates from rsn::regs, so an offset
+// comes from rsn_regs.h, which rtl/vectors (`rsn-vectors regs-header`) generates from rsn::regs, so an offset
 // in the SystemVerilog that drifts from regs.rs fails here.
 //
 // Every read is checked bit for bit: the model is cycle-exact except for the moment inside a read

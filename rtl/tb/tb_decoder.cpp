@@ -1,6 +1,6 @@
 // Testbench of rsn_decoder (through rsn_decoder_harness, which adds an rsn_mop_expander and an
 // rsn_dram_chunker on the DDR read queue). Programs and expectations come from
-// host/examples/decoder_vectors.rs, i.e. from the Rust ISA definition. Every program's words are
+// rtl/vectors (`rsn-vectors decoder`), i.e. from the Rust ISA definition. Every program's words are
 // driven with random input bubbles while every output is randomly back-pressured; each queue's
 // entries, the DDR-read executions and their chunks are compared exactly, in order, as is the error
 // code and word of malformed programs. Also checked: outputs hold still while stalled, nothing is

@@ -3,7 +3,7 @@
 // readiness, random latency per burst and random gaps on R/W/B; the line streams get random
 // bubbles (writer inputs) and random back-pressure (reader outputs).
 //
-// Vectors (host/examples/dram_vectors.rs) are segments of uOPs with the exact bursts each must
+// Vectors (rtl/vectors (`rsn-vectors dram`)) are segments of uOPs with the exact bursts each must
 // become (expand::dram_chunks cut at 64 beats and 4 KiB), and how the segment ends: normally, in a
 // bounds fault, in an unserved uOP (fault 3), in an abort at a random point, or in an AXI error
 // response the slave injects (fault 2). Checked: every burst's address and length in order and

@@ -1,5 +1,5 @@
 // Testbench of rsn_fp32_add_pipe (and so of the rsn_fp32_add core): binary32 vectors from
-// host/examples/numerics_vectors.rs, compared bit for bit (NaN results by NaN-ness).
+// rtl/vectors (`rsn-vectors numerics`), compared bit for bit (NaN results by NaN-ness).
 #include "Vrsn_fp32_add_pipe.h"
 #include "tb_fp_stream.h"
 

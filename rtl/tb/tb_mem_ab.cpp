@@ -1,4 +1,4 @@
-// Testbench for rsn_mem_ab (rtl/mem) on a vector file from host/examples/mem_vectors.rs. Two runs,
+// Testbench for rsn_mem_ab (rtl/mem) on a vector file from rtl/vectors (`rsn-vectors mem`). Two runs,
 // each on a fresh model:
 //
 // 1. Stalls: starts the file's `abort` uOP, aborts it at a random point mid-way and checks the

@@ -1,6 +1,6 @@
 // Testbench for rsn_memc (rtl/memc), or with -DTB_PAIR for rsn_memc_pair (two units whose
 // LayerNorm pair streams are connected). Plays the decoder (uOPs), the DDR unit (load lines) and
-// the engine (product blocks) from a vector file of host/examples/memc_vectors.rs, with random
+// the engine (product blocks) from a vector file of rtl/vectors (`rsn-vectors memc`), with random
 // bubbles on every input and random back-pressure on the store and MeshA outputs, and checks every
 // stored line and MeshA beat (and `last`) bit for bit, that a stalled output holds still, that
 // nothing extra comes out, that nothing hangs (watchdog) and that every unit ends idle.

@@ -1,5 +1,5 @@
 // Testbench for rsn_memc_post (rtl/memc): two instances, partners as MemC0/MemC1, each running its
-// own list of groups from host/examples/memc_post_vectors.rs. The testbench plays MemC (cfg,
+// own list of groups from rtl/vectors (`rsn-vectors memc-post`). The testbench plays MemC (cfg,
 // column beats in, column beats out) for both and the pair link between them (a small FIFO per
 // direction with random accept and random bubbles). Every result element of every row is checked
 // bit for bit (NaN expectations: exactly 0x7fc00000), stalled outputs must hold still, nothing extra

@@ -1,5 +1,5 @@
 // Testbench for rsn_mesh (rtl/mesh): drives the uOPs and source beats of a vector file from
-// host/examples/mesh_vectors.rs with random bubbles per source, back-pressures every engine output
+// rtl/vectors (`rsn-vectors mesh`) with random bubbles per source, back-pressures every engine output
 // on its own, and checks every beat each engine receives (32 words and `last`) bit for bit, that a
 // stalled output holds still, that valid does not depend on ready, that nothing extra comes out,
 // that nothing hangs and that the unit ends idle. Before the checked run, a few abort trials start
@@ -31,7 +31,7 @@ struct Expect {
   bool last;
 };
 
-// The beat named by `tag` (the rule of host/examples/mesh_vectors.rs).
+// The beat named by `tag` (the rule of rtl/vectors (`rsn-vectors mesh`)).
 inline uint32_t beat_word(uint64_t tag, int w) {
   uint32_t lo = static_cast<uint32_t>(tag), hi = static_cast<uint32_t>(tag >> 32);
   uint32_t rot = w == 0 ? hi : (hi << w) | (hi >> (32 - w));

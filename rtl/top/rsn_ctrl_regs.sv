@@ -4,7 +4,7 @@
 // which it accumulates itself from per-cycle inputs of the top. See rtl/top/README_regs.md.
 //
 // The offsets below are written by hand from regs.rs; tb_ctrl_regs.cpp checks every one of them
-// against a header generated from regs.rs (host/examples/regs_header.rs), so a stale offset fails.
+// against a header generated from regs.rs (rtl/vectors (`rsn-vectors regs-header`)), so a stale offset fails.
 module rsn_ctrl_regs #(
   parameter int unsigned NumFu = 24  // rsn::topology::Fu::COUNT (1..48 fit the 4 KiB space)
 ) (

@@ -56,8 +56,9 @@ pub fn load_floats(mode: LoadMode, rows: usize, cols: usize) -> usize {
     }
 }
 
-/// Apply a completed load (the `stage`d stream elements) to the fill bank or the parameters.
-/// `add` is MemC's accumulate ([`numerics::accumulate`] on the model).
+/// Apply a completed load (the `stage`d stream elements) to the fill bank or the parameters: a
+/// tile or a broadcast replaces the whole bank (zero outside the region). `add` is MemC's
+/// accumulate ([`numerics::accumulate`] on the model).
 pub fn apply_load(
     bank: &mut [f32],
     params: &mut [f32],
@@ -67,6 +68,9 @@ pub fn apply_load(
     cols: usize,
     add: impl Fn(f32, f32) -> f32,
 ) {
+    if matches!(mode, LoadMode::Tile | LoadMode::Broadcast) {
+        bank.fill(0.0);
+    }
     match mode {
         LoadMode::Tile => {
             for r in 0..rows {
@@ -255,14 +259,7 @@ impl MemCUnit {
                 None => FillPhase::Done,
             },
             _ => {
-                let need = match mode {
-                    LoadMode::Tile => rows * cols,
-                    LoadMode::Params => 2 * cols,
-                    _ => cols,
-                };
-                if matches!(mode, LoadMode::Tile | LoadMode::Broadcast) {
-                    self.banks[fb].get(&mut recycle)?.fill(0.0);
-                }
+                let need = load_floats(mode, rows, cols);
                 FillPhase::Load { mode, stage: Vec::with_capacity(need), need, rows, cols }
             }
         };

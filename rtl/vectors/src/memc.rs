@@ -1,7 +1,7 @@
 //! Test vectors for the RTL MemC unit (rtl/memc/rsn_memc.sv).
 //!
 //! ```text
-//! cargo run --release -p rsn --example memc_vectors -- CONFIG COUNT SEED
+//! rsn-vectors memc CONFIG COUNT SEED
 //! ```
 //! CONFIG:
 //! * `memc`: MemC0, every load mode, receive, both drains, no post-op; data includes zeros,
@@ -9,13 +9,14 @@
 //! * `memc_postop`: MemC0, as `memc` plus softmax, LayerNorm and GELU post-ops (finite data).
 //! * `memc_pair`: MemC0 and MemC1 as a LayerNorm pair (`ln_pair`), interleaved with unpaired uOPs.
 //!
-//! COUNT uOPs per unit, every payload accepted by `rsn::validate::check_payload` and with whole
-//! DRAM lines on the DDR-facing streams. The expectation re-states host/src/model/engine.rs for
-//! `UnitKind::MemC` (`begin`, `step_unit`, `apply_load`, `flush_pending`, `post_op_tile`, the
-//! `PairLn` exchange) with the ISA's in-place post-op: the drain bank's rows x cols region is
-//! rewritten with the post-op result, then drained. Engine products are random blocks (the unit
-//! only adds them). Arithmetic is rsn::numerics; every NaN result is written as the canonical
-//! 0x7fc00000, the RTL's NaN policy (rtl/README.md); copied NaNs keep their bits.
+//! COUNT uOPs per unit, every payload accepted by `rsn::isa::check::check_payload` and with whole
+//! DRAM lines on the DDR-facing streams. The expectation is computed with the model's MemC kernel
+//! (`rsn::model::memc`: `apply_load`, `recv_sequence`, `post_op_rows`, `drain_tile`,
+//! `mesh_sequence` and the `pair_*` steps of the split LayerNorm), with the ISA's in-place post-op:
+//! the drain bank's rows x cols region is rewritten with the post-op result, then drained. Engine
+//! products are random blocks (the unit only adds them, with `rsn::numerics::accumulate`). Every NaN
+//! result is written as the canonical 0x7fc00000, the RTL's NaN policy (rtl/README.md); copied
+//! NaNs keep their bits.
 //!
 //! Format (hex words without 0x; UNIT 0 or 1, ITER decimal):
 //! ```text
@@ -28,34 +29,22 @@
 //! end
 //! ```
 
-use std::io::{self, BufWriter, Write};
-use std::process::ExitCode;
+use std::io::{self, Write};
 
 use rsn::isa::check::check_payload;
 use rsn::isa::expand::bank;
 use rsn::isa::fields::reserved_mask;
-use rsn::isa::{self, Drain, LoadMode, MemCOp, Opcode, Payload, PostOp};
+use rsn::isa::{self, Drain, LoadMode, MemCOp, Opcode, Payload, PostOp, BLOCK};
+use rsn::model::{mem_ab, memc};
 use rsn::numerics;
 
-#[path = "common/splitmix.rs"]
-mod splitmix;
-use splitmix::SplitMix64;
+use crate::splitmix::SplitMix64;
+use crate::Error;
 
 const ROWS: usize = isa::MEMC_ROWS as usize;
 const COLS: usize = isa::MEMC_COLS as usize;
-const BLOCK: usize = 128;
 
-#[derive(Debug, thiserror::Error)]
-enum VecError {
-    #[error("usage: memc_vectors memc|memc_postop|memc_pair COUNT SEED")]
-    Usage,
-    #[error("argument {name} = {value:?} is not an unsigned integer")]
-    BadNumber { name: &'static str, value: String },
-    #[error("a generated payload does not encode: {0}")]
-    Encode(#[from] rsn::isa::EncodeError),
-    #[error("writing vectors failed: {0}")]
-    Io(#[from] io::Error),
-}
+const USAGE: &str = "memc memc|memc_postop|memc_pair COUNT SEED";
 
 /// NaN results as the RTL produces them.
 fn canon(v: f32) -> u32 {
@@ -64,10 +53,6 @@ fn canon(v: f32) -> u32 {
     } else {
         v.to_bits()
     }
-}
-
-fn acc(c: u32, p: u32) -> u32 {
-    canon(numerics::accumulate(f32::from_bits(c), f32::from_bits(p)))
 }
 
 /// Random element bits: mostly moderate normal numbers, with `special` percent edge values.
@@ -104,10 +89,10 @@ fn size(rng: &mut SplitMix64, max: u32) -> u32 {
     }
 }
 
-/// One MemC unit of the model.
+/// One MemC unit, its banks and parameters as the model keeps them (f32 bit patterns).
 struct Unit {
-    banks: [Vec<u32>; 2],
-    params: Vec<u32>,
+    banks: [Vec<f32>; 2],
+    params: Vec<f32>,
 }
 
 /// What the testbench streams for one unit.
@@ -120,53 +105,37 @@ struct Streams {
     mesh: Vec<(bool, Vec<u32>)>,
 }
 
+/// The RTL's NaN policy applied to computed values of `rows x cols` of a bank.
+fn canon_region(bank: &mut [f32], rows: usize, cols: usize) {
+    for r in 0..rows {
+        for v in &mut bank[r * COLS..r * COLS + cols] {
+            *v = f32::from_bits(canon(*v));
+        }
+    }
+}
+
 impl Unit {
     fn new() -> Self {
-        Unit { banks: [vec![0; ROWS * COLS], vec![0; ROWS * COLS]], params: vec![0; 2 * COLS] }
+        Unit { banks: [vec![0.0; ROWS * COLS], vec![0.0; ROWS * COLS]], params: vec![0.0; 2 * COLS] }
     }
 
-    /// The post-op of one row (not split), `post_op_tile`.
-    fn post_row(&self, row: &mut [u32], post: PostOp, eps: u32) {
-        let cols = row.len();
-        let mut x: Vec<f32> = row.iter().map(|&b| f32::from_bits(b)).collect();
-        match post {
-            PostOp::None => return,
-            PostOp::Softmax => numerics::softmax_row(&mut x),
-            PostOp::LayerNorm => {
-                let g: Vec<f32> = self.params[..cols].iter().map(|&b| f32::from_bits(b)).collect();
-                let b: Vec<f32> = self.params[COLS..COLS + cols].iter().map(|&b| f32::from_bits(b)).collect();
-                numerics::layernorm_row(&mut x, &g, &b, f32::from_bits(eps));
-            }
-            PostOp::Gelu => x.iter_mut().for_each(|v| *v = numerics::gelu(*v)),
-        }
-        for (d, v) in row.iter_mut().zip(x) {
-            *d = canon(v);
-        }
-    }
-
-    /// The drain of a uOP (the post-op already applied in place), engine.rs `begin`.
+    /// The drain of a uOP (the post-op already applied in place), as the model's MemC drains.
     fn drain(&self, m: &MemCOp, db: usize, s: &mut Streams) {
         let (rows, cols) = (m.rows as usize, m.cols as usize);
         let b = &self.banks[db];
         match Drain::from_bits(m.drain) {
             Some(Drain::Store) => {
                 for r in 0..rows {
-                    s.stores.extend_from_slice(&b[r * COLS..r * COLS + cols]);
+                    s.stores.extend(b[r * COLS..r * COLS + cols].iter().map(|v| v.to_bits()));
                 }
             }
             Some(Drain::Mesh) => {
-                for r in 0..m.send_rb as usize {
-                    for _ in 0..m.send_cb {
-                        for k in 0..m.send_kb as usize {
-                            for beat in 0..512 {
-                                let row = r * BLOCK + beat / 4;
-                                let c0 = k * BLOCK + 32 * (beat % 4);
-                                let v = (0..32)
-                                    .map(|j| if row < rows && c0 + j < cols { b[row * COLS + c0 + j] } else { 0 })
-                                    .collect();
-                                s.mesh.push((beat == 511, v));
-                            }
-                        }
+                let tile = memc::drain_tile(b, rows, cols);
+                let mut blk = vec![0.0f32; BLOCK * BLOCK];
+                for (r, k) in memc::mesh_sequence(m) {
+                    mem_ab::extract_block_into(&tile, ROWS, COLS, r, k, &mut blk);
+                    for (beat, v) in blk.chunks(32).enumerate() {
+                        s.mesh.push((beat == 511, v.iter().map(|x| x.to_bits()).collect()));
                     }
                 }
             }
@@ -174,61 +143,25 @@ impl Unit {
         }
     }
 
-    /// The fill of a uOP: load (`apply_load`), then receive (`flush_pending`).
+    /// The fill of a uOP: the model's load (`memc::apply_load`), then the receive in the model's
+    /// order (`memc::recv_sequence`) of random engine products.
     fn fill(&mut self, rng: &mut SplitMix64, m: &MemCOp, fb: usize, special: u32, s: &mut Streams) {
         let (rows, cols) = (m.rows as usize, m.cols as usize);
         let mode = LoadMode::from_bits(m.load_mode).unwrap_or(LoadMode::None);
-        let need = match mode {
-            LoadMode::None => 0,
-            LoadMode::Tile => rows * cols,
-            LoadMode::Params => 2 * cols,
-            _ => cols,
-        };
-        let stage: Vec<u32> = (0..need).map(|_| elem(rng, special)).collect();
+        let stage: Vec<u32> = (0..memc::load_floats(mode, rows, cols)).map(|_| elem(rng, special)).collect();
         s.loads.extend_from_slice(&stage);
-        let bank = &mut self.banks[fb];
-        if matches!(mode, LoadMode::Tile | LoadMode::Broadcast) {
-            bank.fill(0);
-        }
-        match mode {
-            LoadMode::Tile => {
-                for r in 0..rows {
-                    bank[r * COLS..r * COLS + cols].copy_from_slice(&stage[r * cols..(r + 1) * cols]);
-                }
-            }
-            LoadMode::Broadcast => {
-                for r in 0..rows {
-                    bank[r * COLS..r * COLS + cols].copy_from_slice(&stage);
-                }
-            }
-            LoadMode::AddRow => {
-                for r in 0..rows {
-                    for (c, v) in bank[r * COLS..r * COLS + cols].iter_mut().zip(&stage) {
-                        *c = acc(*c, *v);
-                    }
-                }
-            }
-            LoadMode::Params => {
-                self.params[..cols].copy_from_slice(&stage[..cols]);
-                self.params[COLS..COLS + cols].copy_from_slice(&stage[cols..]);
-            }
-            LoadMode::None => {}
-        }
+        let stage: Vec<f32> = stage.iter().map(|b| f32::from_bits(*b)).collect();
+        let add = |c: f32, p: f32| f32::from_bits(canon(numerics::accumulate(c, p)));
+        memc::apply_load(&mut self.banks[fb], &mut self.params, mode, &stage, rows, cols, add);
         if m.recv_en == 1 {
-            for t in 0..m.k_iters {
-                for br in 0..m.recv_rb as usize {
-                    for bc in 0..m.recv_cb as usize {
-                        for k in 0..m.recv_kb {
-                            let first = m.acc == 0 && t == 0 && k == 0;
-                            for i in 0..BLOCK {
-                                for j in 0..BLOCK {
-                                    let p = elem(rng, special);
-                                    s.prods.push(p);
-                                    let c = &mut bank[(br * BLOCK + i) * COLS + bc * BLOCK + j];
-                                    *c = if first { p } else { acc(*c, p) };
-                                }
-                            }
-                        }
+            let bank = &mut self.banks[fb];
+            for (br, bc, first) in memc::recv_sequence(m) {
+                for i in 0..BLOCK {
+                    for j in 0..BLOCK {
+                        let p = elem(rng, special);
+                        s.prods.push(p);
+                        let c = &mut bank[(br * BLOCK + i) * COLS + bc * BLOCK + j];
+                        *c = if first { f32::from_bits(p) } else { add(*c, f32::from_bits(p)) };
                     }
                 }
             }
@@ -237,17 +170,15 @@ impl Unit {
 
     /// One unpaired uOP: drain (post-op in place first) on the bank contents at the start, then
     /// the fill; they use different banks (check_payload), and the post-op reads the parameters
-    /// from before a Params load of the same uOP, as the model's `begin` does.
+    /// from before a Params load of the same uOP, as the model's MemC does.
     fn run(&mut self, rng: &mut SplitMix64, m: &MemCOp, iter: u32, special: u32, s: &mut Streams) {
         let fb = bank(m.fill_bank, m.toggle, iter);
         let db = bank(m.drain_bank, m.toggle, iter);
         let post = PostOp::from_bits(m.post_op).unwrap_or(PostOp::None);
         if m.drain != 0 && post != PostOp::None {
-            let mut b = std::mem::take(&mut self.banks[db]);
-            for r in 0..m.rows as usize {
-                self.post_row(&mut b[r * COLS..r * COLS + m.cols as usize], post, m.eps);
-            }
-            self.banks[db] = b;
+            let (rows, cols) = (m.rows as usize, m.cols as usize);
+            memc::post_op_rows(&mut self.banks[db], rows, cols, post, &self.params, f32::from_bits(m.eps));
+            canon_region(&mut self.banks[db], rows, cols);
         }
         self.drain(m, db, s);
         self.fill(rng, m, fb, special, s);
@@ -296,7 +227,7 @@ fn random_op(rng: &mut SplitMix64, post: bool) -> MemCOp {
     }
 }
 
-fn encode(m: &MemCOp) -> Result<[u32; 4], VecError> {
+fn encode(m: &MemCOp) -> Result<[u32; 4], Error> {
     let mut words = Vec::new();
     m.encode_into(&mut words)?;
     Ok([words[0], words[1], words[2], words[3]])
@@ -343,31 +274,29 @@ fn pair_ops(rng: &mut SplitMix64) -> (MemCOp, MemCOp) {
     }
 }
 
-/// The split LayerNorm of a pair step (`PairLn`, numerics::layernorm_split_row), in place.
+/// The split LayerNorm of a pair step, in place, through the model's three pair steps
+/// (`memc::pair_row_sums`, `pair_center`, `pair_scale`) with the sums exchanged between the units.
 fn pair_ln(units: &mut [Unit], ops: [&MemCOp; 2], dbs: [usize; 2]) {
     let rows = ops[0].rows as usize;
-    let (c0, c1) = (ops[0].cols as usize, ops[1].cols as usize);
-    let f = |v: &[u32]| v.iter().map(|&b| f32::from_bits(b)).collect::<Vec<f32>>();
-    let (g0, b0) = (f(&units[0].params[..c0]), f(&units[0].params[COLS..COLS + c0]));
-    let (g1, b1) = (f(&units[1].params[..c1]), f(&units[1].params[COLS..COLS + c1]));
-    for r in 0..rows {
-        let mut lo = f(&units[0].banks[dbs[0]][r * COLS..r * COLS + c0]);
-        let mut hi = f(&units[1].banks[dbs[1]][r * COLS..r * COLS + c1]);
-        numerics::layernorm_split_row(&mut lo, &mut hi, (&g0, &g1), (&b0, &b1), f32::from_bits(ops[0].eps));
-        for (d, v) in units[0].banks[dbs[0]][r * COLS..r * COLS + c0].iter_mut().zip(lo) {
-            *d = canon(v);
+    let total = ops[0].ln_total as usize;
+    let c = [ops[0].cols as usize, ops[1].cols as usize];
+    let mut x: Vec<Vec<f32>> = (0..2)
+        .map(|u| (0..rows).flat_map(|r| units[u].banks[dbs[u]][r * COLS..r * COLS + c[u]].to_vec()).collect())
+        .collect();
+    let sums: Vec<Vec<f32>> = (0..2).map(|u| memc::pair_row_sums(&x[u], c[u])).collect();
+    let sq: Vec<Vec<f32>> = (0..2).map(|u| memc::pair_center(&mut x[u], c[u], &sums[u], &sums[1 - u], total)).collect();
+    for u in 0..2 {
+        let p = &units[u].params;
+        let (g, b) = (p[..c[u]].to_vec(), p[COLS..COLS + c[u]].to_vec());
+        memc::pair_scale(&mut x[u], c[u], &sq[u], &sq[1 - u], total, &g, &b, f32::from_bits(ops[0].eps));
+        for (r, row) in x[u].chunks(c[u]).enumerate() {
+            units[u].banks[dbs[u]][r * COLS..r * COLS + c[u]].copy_from_slice(row);
         }
-        for (d, v) in units[1].banks[dbs[1]][r * COLS..r * COLS + c1].iter_mut().zip(hi) {
-            *d = canon(v);
-        }
+        canon_region(&mut units[u].banks[dbs[u]], rows, c[u]);
     }
 }
 
-fn parse(name: &'static str, value: &str) -> Result<u64, VecError> {
-    value.parse().map_err(|_| VecError::BadNumber { name, value: value.to_string() })
-}
-
-fn hex_line(out: &mut impl Write, head: &str, words: &[u32]) -> io::Result<()> {
+fn hex_line(out: &mut dyn Write, head: &str, words: &[u32]) -> io::Result<()> {
     write!(out, "{head}")?;
     for w in words {
         write!(out, " {w:08x}")?;
@@ -375,17 +304,16 @@ fn hex_line(out: &mut impl Write, head: &str, words: &[u32]) -> io::Result<()> {
     writeln!(out)
 }
 
-fn run() -> Result<(), VecError> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let [config, count, seed] = args.as_slice() else { return Err(VecError::Usage) };
+pub fn run(args: &[String], out: &mut dyn Write) -> Result<(), Error> {
+    let [config, count, seed] = args else { return Err(Error::Usage(USAGE)) };
     let (post, pair, special) = match config.as_str() {
         "memc" => (false, false, 2),
         "memc_postop" => (true, false, 0),
         "memc_pair" => (true, true, 0),
-        _ => return Err(VecError::Usage),
+        _ => return Err(Error::Usage(USAGE)),
     };
-    let count = parse("COUNT", count)?;
-    let mut rng = SplitMix64(parse("SEED", seed)?);
+    let count = crate::number("COUNT", count)?;
+    let mut rng = SplitMix64(crate::number("SEED", seed)?);
     let nunits = if pair { 2 } else { 1 };
     let mut units: Vec<Unit> = (0..nunits).map(|_| Unit::new()).collect();
     let mut streams: Vec<Streams> = (0..nunits).map(|_| Streams::default()).collect();
@@ -411,36 +339,25 @@ fn run() -> Result<(), VecError> {
             }
         }
     }
-    let mut out = BufWriter::new(io::stdout().lock());
     writeln!(out, "config {config} {nunits}")?;
     for (u, s) in streams.iter().enumerate() {
         for (iter, w) in &s.uops {
-            hex_line(&mut out, &format!("u {u} {iter}"), w)?;
+            hex_line(out, &format!("u {u} {iter}"), w)?;
         }
         for l in s.loads.chunks(16) {
-            hex_line(&mut out, &format!("l {u}"), l)?;
+            hex_line(out, &format!("l {u}"), l)?;
         }
         for p in s.prods.chunks(32) {
-            hex_line(&mut out, &format!("p {u}"), p)?;
+            hex_line(out, &format!("p {u}"), p)?;
         }
         for l in s.stores.chunks(16) {
-            hex_line(&mut out, &format!("s {u}"), l)?;
+            hex_line(out, &format!("s {u}"), l)?;
         }
         for (last, v) in &s.mesh {
-            hex_line(&mut out, &format!("m {u} {}", u8::from(*last)), v)?;
+            hex_line(out, &format!("m {u} {}", u8::from(*last)), v)?;
         }
     }
     writeln!(out, "end")?;
     out.flush()?;
     Ok(())
-}
-
-fn main() -> ExitCode {
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("memc_vectors: {e}");
-            ExitCode::FAILURE
-        }
-    }
 }

@@ -1,15 +1,15 @@
 //! Test vectors for the RTL MeshA/MeshB unit (rtl/mesh/rsn_mesh.sv).
 //!
 //! ```text
-//! cargo run --release -p rsn --example mesh_vectors -- mesha|meshb COUNT SEED
+//! rsn-vectors mesh mesha|meshb COUNT SEED
 //! ```
 //! Writes COUNT random uOPs for the mesh, the beats each source stream carries and the beats each
-//! engine must receive. Every uOP is accepted by `rsn::validate::check_payload` except those marked
+//! engine must receive. Every uOP is accepted by `rsn::isa::check::check_payload` except those marked
 //! `bad`: these select, for some engine, a source the engine is not wired to (the validator and the
 //! decoder reject them); the RTL must ignore that engine and not hang, so their expectation is that
 //! of the same uOP with those selects cleared. Routes come from `rsn::topology::mesh_routes` and
-//! the source streams from `Stream::mesha_source`/`meshb_source`, as in host/src/model/engine.rs
-//! (`UnitKind::Mesh`): each route moves `blocks` 128x128 blocks (512 beats of 32 floats) from its
+//! the source streams from `Stream::mesha_source`/`meshb_source`, as the model's meshes
+//! (host/src/model/mesh.rs) use them: each route moves `blocks` 128x128 blocks (512 beats of 32 floats) from its
 //! source to every engine that selects it, in source order; routes of one uOP run concurrently,
 //! uOPs one after the other.
 //!
@@ -25,31 +25,19 @@
 //! end
 //! ```
 
-use std::io::{self, BufWriter, Write};
-use std::process::ExitCode;
+use std::io::Write;
 
 use rsn::isa::check::check_payload;
 use rsn::isa::{self, MeshAOp, MeshBOp, Opcode, Payload, ENGINES};
 use rsn::topology::{mesh_routes, Stream};
 
-#[path = "common/splitmix.rs"]
-mod splitmix;
-use splitmix::SplitMix64;
+use crate::splitmix::SplitMix64;
+use crate::Error;
 
 /// Beats per 128x128 block (32 floats per beat).
 const BLOCK_BEATS: usize = 512;
 
-#[derive(Debug, thiserror::Error)]
-enum VecError {
-    #[error("usage: mesh_vectors mesha|meshb COUNT SEED")]
-    Usage,
-    #[error("argument {name} = {value:?} is not an unsigned integer")]
-    BadNumber { name: &'static str, value: String },
-    #[error("a generated payload does not encode: {0}")]
-    Encode(#[from] rsn::isa::EncodeError),
-    #[error("writing vectors failed: {0}")]
-    Io(#[from] io::Error),
-}
+const USAGE: &str = "mesh mesha|meshb COUNT SEED";
 
 /// Index of the RTL source port that carries `code` (the model's source stream of that code).
 fn source_index(mesh_a: bool, code: u32) -> usize {
@@ -92,24 +80,18 @@ fn payload(mesh_a: bool, blocks: u32, sel: &[u32; ENGINES]) -> Payload {
     }
 }
 
-fn parse(name: &'static str, value: &str) -> Result<u64, VecError> {
-    value.parse().map_err(|_| VecError::BadNumber { name, value: value.to_string() })
-}
-
-fn run() -> Result<(), VecError> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let [config, count, seed] = args.as_slice() else { return Err(VecError::Usage) };
+pub fn run(args: &[String], out: &mut dyn Write) -> Result<(), Error> {
+    let [config, count, seed] = args else { return Err(Error::Usage(USAGE)) };
     let mesh_a = match config.as_str() {
         "mesha" => true,
         "meshb" => false,
-        _ => return Err(VecError::Usage),
+        _ => return Err(Error::Usage(USAGE)),
     };
-    let count = parse("COUNT", count)?;
-    let mut rng = SplitMix64(parse("SEED", seed)?);
+    let count = crate::number("COUNT", count)?;
+    let mut rng = SplitMix64(crate::number("SEED", seed)?);
     let (op, routes_tbl, num_src, max_code) =
         if mesh_a { (Opcode::MeshA, &isa::MESHA_ROUTES, 7, 7) } else { (Opcode::MeshB, &isa::MESHB_ROUTES, 3, 3) };
 
-    let mut out = BufWriter::new(io::stdout().lock());
     writeln!(out, "config {}", u32::from(!mesh_a))?;
     let mut src_beats: Vec<Vec<u64>> = vec![Vec::new(); num_src];
     let mut eng_beats: Vec<Vec<(u64, bool)>> = vec![Vec::new(); ENGINES];
@@ -174,14 +156,4 @@ fn run() -> Result<(), VecError> {
     writeln!(out, "end")?;
     out.flush()?;
     Ok(())
-}
-
-fn main() -> ExitCode {
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("mesh_vectors: {e}");
-            ExitCode::FAILURE
-        }
-    }
 }

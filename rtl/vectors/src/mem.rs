@@ -1,14 +1,13 @@
 //! Test vectors for the RTL MemA/MemB unit (rtl/mem/rsn_mem_ab.sv).
 //!
 //! ```text
-//! cargo run --release -p rsn --example mem_vectors -- CONFIG COUNT SEED
+//! rsn-vectors mem CONFIG COUNT SEED
 //! ```
 //! CONFIG is `mema` (MemA, 256 x 128 banks), `memb01` (MemB0/1, 128 x 512) or `memb2` (MemB2,
-//! 512 x 64). Writes COUNT random uOPs, every payload accepted by `rsn::validate::check_payload`,
-//! with random load data, and the element sequence the unit must send. The expectation is a direct
-//! re-statement of host/src/model/engine.rs for `UnitKind::Mem` (`begin`, `step_unit`,
-//! `clear_outside`, `scatter_load`, `extract_block_into`); element values are carried as bits,
-//! which is what the model's f32 copies preserve. Every load is a whole number of 16-float lines
+//! 512 x 64). Writes COUNT random uOPs, every payload accepted by `rsn::isa::check::check_payload`,
+//! with random load data, and the element sequence the unit must send, computed with the model's
+//! MemA/MemB kernel (`rsn::model::mem_ab`: `plan`, `clear_outside`, `scatter_load`,
+//! `extract_block_into`); element values are carried as bits, which the model's f32 copies keep. Every load is a whole number of 16-float lines
 //! (rows * cols % 16 == 0), as the DRAM side delivers them; the testbench packs the elements into
 //! lines and unpacks the 32-float block beats.
 //!
@@ -28,33 +27,20 @@
 //! R C T N (decimal) restate what the uOP does, for the testbench's cycle count: the load's rows,
 //! cols and transpose flag (0 0 0 without a load) and the number of blocks sent.
 
-use std::io::{self, BufWriter, Write};
-use std::process::ExitCode;
+use std::io::{self, Write};
 
 use rsn::isa::check::check_payload;
-use rsn::isa::expand::bank;
 use rsn::isa::fields::reserved_mask;
-use rsn::isa::{self, MemAOp, MemBOp, Opcode, Payload};
+use rsn::isa::{self, MemAOp, MemBOp, Opcode, Payload, BLOCK};
+use rsn::model::mem_ab::{self, MemPlan};
 
-#[path = "common/splitmix.rs"]
-mod splitmix;
-use splitmix::SplitMix64;
+use crate::splitmix::SplitMix64;
+use crate::Error;
 
-const BLOCK: usize = 128;
 /// Floats per DRAM line (the load stream's beat).
 const LINE: u32 = 16;
 
-#[derive(Debug, thiserror::Error)]
-enum VecError {
-    #[error("usage: mem_vectors mema|memb01|memb2 COUNT SEED")]
-    Usage,
-    #[error("argument {name} = {value:?} is not an unsigned integer")]
-    BadNumber { name: &'static str, value: String },
-    #[error("a generated payload does not encode: {0}")]
-    Encode(#[from] rsn::isa::EncodeError),
-    #[error("writing vectors failed: {0}")]
-    Io(#[from] io::Error),
-}
+const USAGE: &str = "mem mema|memb01|memb2 COUNT SEED";
 
 /// A size in 1..=max, often an edge (1, max, a multiple of 128 or one off it).
 fn size(rng: &mut SplitMix64, max: u32) -> u32 {
@@ -80,91 +66,6 @@ fn shape(rng: &mut SplitMix64, rmax: u32, cmax: u32) -> (u32, u32) {
         cols = cols.next_multiple_of(lacks(rows)).min(cmax);
     }
     (rows, cols)
-}
-
-/// One Mem unit of the model: two banks and its geometry.
-struct Unit {
-    rows: usize,
-    cols: usize,
-    banks: [Vec<u32>; 2],
-}
-
-/// What one uOP does, in the model's terms.
-struct Act {
-    load: Option<(usize, usize, usize, bool)>,  // (bank, rows, cols, transpose)
-    send: Option<(usize, Vec<(usize, usize)>)>, // (bank, blocks (br, bc))
-}
-
-impl Unit {
-    /// engine.rs `clear_outside`.
-    fn clear_outside(&mut self, b: usize, rows: usize, cols: usize) {
-        let bank_cols = self.cols;
-        for (r, row) in self.banks[b].chunks_exact_mut(bank_cols).enumerate() {
-            if r < rows {
-                row[cols.min(bank_cols)..].fill(0);
-            } else {
-                row.fill(0);
-            }
-        }
-    }
-    /// engine.rs `scatter_load`, the whole stream at once.
-    fn scatter_load(&mut self, b: usize, rows: usize, cols: usize, transpose: bool, buf: &[u32]) {
-        let run = if transpose { rows } else { cols };
-        for (e, v) in buf.iter().enumerate() {
-            let (major, minor) = (e / run, e % run);
-            let at = if transpose { minor * self.cols + major } else { major * self.cols + minor };
-            self.banks[b][at] = *v;
-        }
-    }
-    /// engine.rs `extract_block_into`.
-    fn extract_block(&self, b: usize, br: usize, bc: usize, out: &mut Vec<(u32, bool)>) {
-        let c0 = bc * BLOCK;
-        let n = self.cols.saturating_sub(c0).min(BLOCK);
-        for i in 0..BLOCK {
-            let r = br * BLOCK + i;
-            let valid = if r < self.rows { n } else { 0 };
-            for j in 0..BLOCK {
-                let v = if j < valid { self.banks[b][r * self.cols + c0 + j] } else { 0 };
-                out.push((v, i == BLOCK - 1 && j == BLOCK - 1));
-            }
-        }
-    }
-}
-
-/// engine.rs `begin` for a MemA payload.
-fn act_a(m: &MemAOp, iter: u32) -> Act {
-    let lb = bank(m.load_bank, m.toggle, iter);
-    let sb = bank(m.send_bank, m.toggle, iter);
-    let load = (m.load_en == 1).then_some((lb, m.rows as usize, m.cols as usize, false));
-    let send = (m.send_en == 1).then(|| {
-        let mut blocks = Vec::new();
-        for r in 0..m.send_rb as usize {
-            for _ in 0..m.send_cb {
-                blocks.push((r, 0));
-            }
-        }
-        (sb, blocks)
-    });
-    Act { load, send }
-}
-
-/// engine.rs `begin` for a MemB payload.
-fn act_b(m: &MemBOp, iter: u32) -> Act {
-    let lb = bank(m.load_bank, m.toggle, iter);
-    let sb = bank(m.send_bank, m.toggle, iter);
-    let load = (m.load_en == 1).then_some((lb, m.rows as usize, m.cols as usize, m.transpose == 1));
-    let send = (m.send_en == 1).then(|| {
-        let mut blocks = Vec::new();
-        for _ in 0..m.send_reps {
-            for c in 0..m.send_cb as usize {
-                for k in 0..m.send_kb as usize {
-                    blocks.push((k, c));
-                }
-            }
-        }
-        (sb, blocks)
-    });
-    Act { load, send }
 }
 
 /// A random valid payload for the instance; loop counts kept small so a simulation stays short.
@@ -249,93 +150,75 @@ fn recovery_payloads(op: Opcode, inst: u32) -> (Payload, [Payload; 2]) {
     }
 }
 
-/// Encodes a Mem payload and says what it does at iteration `iter`.
-fn encode(p: &Payload, iter: u32) -> Result<(Vec<u32>, Act), VecError> {
+/// Encodes a Mem payload and says what the model's unit does with it at iteration `iter`.
+fn encode(p: &Payload, inst: u8, iter: u32) -> Result<(Vec<u32>, MemPlan), Error> {
     let mut words = Vec::new();
-    let act = match p {
-        Payload::MemA(m) => {
-            m.encode_into(&mut words)?;
-            act_a(m, iter)
-        }
-        Payload::MemB(m) => {
-            m.encode_into(&mut words)?;
-            act_b(m, iter)
-        }
+    match p {
+        Payload::MemA(m) => m.encode_into(&mut words)?,
+        Payload::MemB(m) => m.encode_into(&mut words)?,
         _ => unreachable!("only Mem payloads are generated"),
-    };
-    Ok((words, act))
+    }
+    Ok((words, mem_ab::plan(p, inst, iter).expect("a Mem payload")))
 }
 
 /// A uOP line: tag, iteration, payload words, then the load shape and block count.
-fn write_uop(out: &mut impl Write, tag: &str, iter: u32, words: &[u32], act: &Act) -> io::Result<()> {
-    let (r, c, t) = act.load.map_or((0, 0, false), |(_, r, c, t)| (r, c, t));
-    let n = act.send.as_ref().map_or(0, |(_, blocks)| blocks.len());
+fn write_uop(out: &mut dyn Write, tag: &str, iter: u32, words: &[u32], plan: &MemPlan) -> io::Result<()> {
+    let (r, c, t) = plan.load.map_or((0, 0, false), |l| (l.rows, l.cols, l.transpose));
+    let n = plan.send.as_ref().map_or(0, |s| s.blocks.len());
     writeln!(out, "{tag} {iter} {:08x} {:08x} {r} {c} {} {n}", words[0], words[1], u8::from(t))
 }
 
-fn parse(name: &'static str, value: &str) -> Result<u64, VecError> {
-    value.parse().map_err(|_| VecError::BadNumber { name, value: value.to_string() })
-}
-
-fn run() -> Result<(), VecError> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let [config, count, seed] = args.as_slice() else { return Err(VecError::Usage) };
+pub fn run(args: &[String], out: &mut dyn Write) -> Result<(), Error> {
+    let [config, count, seed] = args else { return Err(Error::Usage(USAGE)) };
     let (op, inst, rows, cols) = match config.as_str() {
         "mema" => (Opcode::MemA, 0, isa::MEMA_ROWS, isa::MEMA_COLS),
         "memb01" => (Opcode::MemB, 0, isa::MEMB_ROWS, isa::MEMB_COLS),
         "memb2" => (Opcode::MemB, 2, isa::MEMB2_ROWS, isa::MEMB2_COLS),
-        _ => return Err(VecError::Usage),
+        _ => return Err(Error::Usage(USAGE)),
     };
-    let count = parse("COUNT", count)?;
-    let mut rng = SplitMix64(parse("SEED", seed)?);
+    let count = crate::number("COUNT", count)?;
+    let mut rng = SplitMix64(crate::number("SEED", seed)?);
     let (rows, cols) = (rows as usize, cols as usize);
-    let mut unit = Unit { rows, cols, banks: [vec![0; rows * cols], vec![0; rows * cols]] };
-    let mut out = BufWriter::new(io::stdout().lock());
+    let mut banks = [vec![0.0f32; rows * cols], vec![0.0f32; rows * cols]];
     writeln!(out, "config {rows} {cols} {}", u32::from(op == Opcode::MemB))?;
     let (abort, zero) = recovery_payloads(op, inst);
     for (tag, p) in [("abort", &abort), ("zero", &zero[0]), ("zero", &zero[1])] {
         if let Err((field, why)) = check_payload(op, inst, p) {
             panic!("recovery uOP rejected by the validator: {field}: {why}");
         }
-        let (words, act) = encode(p, 0)?;
-        write_uop(&mut out, tag, 0, &words, &act)?;
+        let (words, plan) = encode(p, inst as u8, 0)?;
+        write_uop(out, tag, 0, &words, &plan)?;
     }
     let mut sent = Vec::new();
     for _ in 0..count {
         let p = random_payload(&mut rng, op, inst);
         let iter = rng.below(4);
-        let (words, act) = encode(&p, iter)?;
-        write_uop(&mut out, "u", iter, &words, &act)?;
-        // The model's load and send run concurrently on different banks (check_payload), so the
-        // send sees the bank as it was before this uOP; extract first, then load.
-        if let Some((b, blocks)) = &act.send {
-            for &(br, bc) in blocks {
-                unit.extract_block(*b, br, bc, &mut sent);
+        let (words, plan) = encode(&p, inst as u8, iter)?;
+        write_uop(out, "u", iter, &words, &plan)?;
+        // Load and send use different banks (mem_ab::plan), so the send sees the bank as it was
+        // before this uOP: extract first, then load. Element values travel as f32 bit patterns,
+        // which the model's copies keep.
+        if let Some(s) = &plan.send {
+            let mut blk = vec![0.0f32; BLOCK * BLOCK];
+            for &(br, bc) in &s.blocks {
+                mem_ab::extract_block_into(&banks[s.bank], rows, cols, br, bc, &mut blk);
+                sent.extend(blk.iter().map(|v| v.to_bits()));
             }
         }
-        if let Some((b, r, c, t)) = act.load {
-            unit.clear_outside(b, r, c);
-            let data: Vec<u32> = (0..r * c).map(|_| rng.next_u32()).collect();
+        if let Some(l) = plan.load {
+            mem_ab::clear_outside(&mut banks[l.bank], cols, l.rows, l.cols);
+            let data: Vec<u32> = (0..l.rows * l.cols).map(|_| rng.next_u32()).collect();
             for v in &data {
                 writeln!(out, "i {v:08x}")?;
             }
-            unit.scatter_load(b, r, c, t, &data);
+            let floats: Vec<f32> = data.iter().map(|b| f32::from_bits(*b)).collect();
+            mem_ab::scatter_load(&mut banks[l.bank], cols, &l, 0, &floats);
         }
     }
-    for (v, last) in &sent {
-        writeln!(out, "o {v:08x} {}", u8::from(*last))?;
+    for (i, v) in sent.iter().enumerate() {
+        writeln!(out, "o {v:08x} {}", u8::from(i % (BLOCK * BLOCK) == BLOCK * BLOCK - 1))?;
     }
     writeln!(out, "end")?;
     out.flush()?;
     Ok(())
-}
-
-fn main() -> ExitCode {
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("mem_vectors: {e}");
-            ExitCode::FAILURE
-        }
-    }
 }

@@ -1,7 +1,7 @@
 //! Test programs for the RTL decoder (rtl/decoder), with what the Rust ISA definition says it must do.
 //!
 //! ```text
-//! cargo run --release -p rsn --example decoder_vectors -- COUNT SEED
+//! rsn-vectors decoder COUNT SEED
 //! ```
 //! Writes COUNT programs to stdout: random valid programs built from `Program`/`Packet` and
 //! `encode()`, and malformed ones made from valid programs by exactly one fault (bad magic or
@@ -25,8 +25,7 @@
 //! the decoder checks a packet whole before dispatching it.
 
 use std::fmt::Write as _;
-use std::io::{self, BufWriter, Write};
-use std::process::ExitCode;
+use std::io::{self, Write};
 
 use rsn::isa::expand::{dram_chunks, executions};
 use rsn::isa::fields::reserved_mask;
@@ -35,27 +34,10 @@ use rsn::isa::{
     Payload, Program, ISA_VERSION, MAX_WINDOW, STREAM_HEADER_WORDS,
 };
 
-#[path = "common/splitmix.rs"]
-mod splitmix;
-use splitmix::SplitMix64;
+use crate::splitmix::SplitMix64;
+use crate::Error;
 
-#[derive(Debug, thiserror::Error)]
-enum VecError {
-    #[error("usage: decoder_vectors COUNT SEED")]
-    Usage,
-    #[error("argument {name} = {value:?} is not an unsigned integer")]
-    BadNumber { name: &'static str, value: String },
-    #[error("a generated valid program does not encode: {0}")]
-    Encode(#[from] rsn::isa::EncodeError),
-    #[error("a generated valid program does not decode: {0}")]
-    Decode(DecodeError),
-    #[error("decode error {0:?} has no RTL error code")]
-    Unmapped(DecodeError),
-    #[error("fault `{0}` left a program that still decodes")]
-    NotMalformed(&'static str),
-    #[error("writing vectors failed: {0}")]
-    Io(#[from] io::Error),
-}
+const USAGE: &str = "decoder COUNT SEED";
 
 // RTL error codes (rtl/decoder/README.md).
 const E_TOO_SHORT: u32 = 1;
@@ -362,7 +344,7 @@ fn corrupt(rng: &mut SplitMix64, prog: &Program, words: &[u32]) -> Option<Malfor
 }
 
 /// RTL error code and word for a Rust decode error (README.md: "Error codes").
-fn error_code(e: &DecodeError, prog: &Program) -> Result<(u32, usize), VecError> {
+fn error_code(e: &DecodeError, prog: &Program) -> Result<(u32, usize), Error> {
     let pos = prog.positions();
     Ok(match e {
         DecodeError::TooShort(len) => (E_TOO_SHORT, len - 1),
@@ -379,7 +361,7 @@ fn error_code(e: &DecodeError, prog: &Program) -> Result<(u32, usize), VecError>
             } else if message.starts_with("repeat count 0") {
                 E_REPEAT
             } else {
-                return Err(VecError::Unmapped(e.clone()));
+                return Err(Error::Gen(format!("decode error {e:?} has no RTL error code")));
             };
             (code, *word)
         }
@@ -403,7 +385,7 @@ fn error_packet(e: &DecodeError) -> Option<usize> {
 }
 
 fn write_program(
-    out: &mut impl Write,
+    out: &mut dyn Write,
     n: usize,
     words: &[u32],
     kind: &str,
@@ -420,8 +402,9 @@ fn write_program(
 }
 
 /// The expectation of the first `prefix` packets of a valid program.
-fn expect_prefix(words: &[u32], prefix: usize) -> Result<Expect, VecError> {
-    let decoded = decode_with_positions(words).map_err(VecError::Decode)?;
+fn expect_prefix(words: &[u32], prefix: usize) -> Result<Expect, Error> {
+    let decoded = decode_with_positions(words)
+        .map_err(|e| Error::Gen(format!("a generated valid program does not decode: {e}")))?;
     let mut exp = Expect::default();
     for (p, pos) in decoded.iter().take(prefix) {
         exp.packet(p, words[pos.word]);
@@ -429,15 +412,12 @@ fn expect_prefix(words: &[u32], prefix: usize) -> Result<Expect, VecError> {
     Ok(exp)
 }
 
-fn run() -> Result<(), VecError> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let [count, seed] = args.as_slice() else {
-        return Err(VecError::Usage);
+pub fn run(args: &[String], out: &mut dyn Write) -> Result<(), Error> {
+    let [count, seed] = args else {
+        return Err(Error::Usage(USAGE));
     };
-    let parse = |name, v: &str| v.parse::<u64>().map_err(|_| VecError::BadNumber { name, value: v.to_string() });
-    let count = parse("COUNT", count)?;
-    let mut rng = SplitMix64(parse("SEED", seed)?);
-    let mut out = BufWriter::new(io::stdout().lock());
+    let count = crate::number("COUNT", count)?;
+    let mut rng = SplitMix64(crate::number("SEED", seed)?);
 
     let mut n = 0usize;
     // Programs without packets: the header alone.
@@ -445,7 +425,7 @@ fn run() -> Result<(), VecError> {
         let words = vec![rsn::isa::MAGIC, ISA_VERSION, 4, declared];
         let e = decode_with_positions(&words).expect_err("a program without packets is invalid");
         let (code, word) = error_code(&e, &Program::default())?;
-        write_program(&mut out, n, &words, "no_packets", &Expect::default(), &format!("err {code} {word}"))?;
+        write_program(out, n, &words, "no_packets", &Expect::default(), &format!("err {code} {word}"))?;
         n += 1;
     }
     // The largest DRAM addresses: the iteration index at its top and the longest chunk loop, so
@@ -471,7 +451,7 @@ fn run() -> Result<(), VecError> {
         };
         let words = prog.encode()?;
         let exp = expect_prefix(&words, prog.packets.len())?;
-        write_program(&mut out, n, &words, "wide_addresses", &exp, "ok")?;
+        write_program(out, n, &words, "wide_addresses", &exp, "ok")?;
         n += 1;
     }
     while (n as u64) < count {
@@ -479,13 +459,13 @@ fn run() -> Result<(), VecError> {
         let words = prog.encode()?;
         if rng.chance(45) {
             let exp = expect_prefix(&words, prog.packets.len())?;
-            write_program(&mut out, n, &words, "valid", &exp, "ok")?;
+            write_program(out, n, &words, "valid", &exp, "ok")?;
             n += 1;
             continue;
         }
         let Some(bad) = corrupt(&mut rng, &prog, &words) else { continue };
         let e = match decode_with_positions(&bad.words) {
-            Ok(_) => return Err(VecError::NotMalformed(bad.kind)),
+            Ok(_) => return Err(Error::Gen(format!("fault `{}` left a program that still decodes", bad.kind))),
             Err(e) => e,
         };
         // One fault per program: Rust must name the packet the fault was put in, otherwise the
@@ -497,19 +477,9 @@ fn run() -> Result<(), VecError> {
         }
         let (code, word) = error_code(&e, &prog)?;
         let exp = expect_prefix(&words, bad.prefix)?;
-        write_program(&mut out, n, &bad.words, bad.kind, &exp, &format!("err {code} {word}"))?;
+        write_program(out, n, &bad.words, bad.kind, &exp, &format!("err {code} {word}"))?;
         n += 1;
     }
     out.flush()?;
     Ok(())
-}
-
-fn main() -> ExitCode {
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("decoder_vectors: {e}");
-            ExitCode::FAILURE
-        }
-    }
 }

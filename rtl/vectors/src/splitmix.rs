@@ -1,7 +1,5 @@
 //! SplitMix64 for the vector generators: tiny, seedable and stable across crate versions, so a
-//! seed names the same vectors forever. Shared by the generators through `#[path]`; each uses a
-//! different subset of the helpers.
-#![allow(dead_code)]
+//! seed names the same vectors forever.
 
 pub struct SplitMix64(pub u64);
 

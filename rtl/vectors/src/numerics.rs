@@ -1,7 +1,7 @@
 //! Test vectors for the RTL arithmetic units, computed by the numerics contract (`rsn::numerics`).
 //!
 //! ```text
-//! cargo run --release -p rsn --example numerics_vectors -- FUNC COUNT SEED
+//! rsn-vectors numerics FUNC COUNT SEED
 //! ```
 //! FUNC is one of add, mul, exp, recip, rsqrt, erf, gelu. Prints one line per vector, lowercase hex
 //! bit patterns: `in1 in2 expected` for add/mul (plain host `f32` `+` and `*`), `in1 expected` for
@@ -10,26 +10,14 @@
 //! for a NaN expected value they compare NaN-ness only, because the host may return a NaN payload
 //! other than the canonical 0x7fc00000 the RTL produces.
 
-use std::io::{self, BufWriter, Write};
-use std::process::ExitCode;
+use std::io::Write;
 
 use rsn::numerics;
 
-#[path = "common/splitmix.rs"]
-mod splitmix;
-use splitmix::SplitMix64;
+use crate::splitmix::SplitMix64;
+use crate::Error;
 
-#[derive(Debug, thiserror::Error)]
-enum VecError {
-    #[error("usage: numerics_vectors FUNC COUNT SEED (FUNC: add|mul|exp|recip|rsqrt|erf|gelu)")]
-    Usage,
-    #[error("unknown function {0:?}: expected add, mul, exp, recip, rsqrt, erf or gelu")]
-    UnknownFunc(String),
-    #[error("argument {name} = {value:?} is not an unsigned integer")]
-    BadNumber { name: &'static str, value: String },
-    #[error("writing vectors to stdout failed: {0}")]
-    Io(#[from] io::Error),
-}
+const USAGE: &str = "numerics FUNC COUNT SEED (FUNC: add|mul|exp|recip|rsqrt|erf|gelu)";
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Func {
@@ -43,7 +31,7 @@ enum Func {
 }
 
 impl Func {
-    fn parse(s: &str) -> Result<Self, VecError> {
+    fn parse(s: &str) -> Result<Self, Error> {
         Ok(match s {
             "add" => Func::Add,
             "mul" => Func::Mul,
@@ -52,7 +40,7 @@ impl Func {
             "rsqrt" => Func::Rsqrt,
             "erf" => Func::Erf,
             "gelu" => Func::Gelu,
-            other => return Err(VecError::UnknownFunc(other.to_string())),
+            _ => return Err(Error::Usage(USAGE)),
         })
     }
 
@@ -218,21 +206,14 @@ fn rand_unary(rng: &mut SplitMix64, func: Func) -> u32 {
     x.to_bits()
 }
 
-fn parse_u64(name: &'static str, value: &str) -> Result<u64, VecError> {
-    let parsed = if let Some(hex) = value.strip_prefix("0x") { u64::from_str_radix(hex, 16) } else { value.parse() };
-    parsed.map_err(|_| VecError::BadNumber { name, value: value.to_string() })
-}
-
-fn run() -> Result<(), VecError> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let [func, count, seed] = args.as_slice() else {
-        return Err(VecError::Usage);
+pub fn run(args: &[String], out: &mut dyn Write) -> Result<(), Error> {
+    let [func, count, seed] = args else {
+        return Err(Error::Usage(USAGE));
     };
     let func = Func::parse(func)?;
-    let count = parse_u64("COUNT", count)?;
-    let seed = parse_u64("SEED", seed)?;
+    let count = crate::number("COUNT", count)?;
+    let seed = crate::number("SEED", seed)?;
     let mut rng = SplitMix64(seed);
-    let mut out = BufWriter::new(io::stdout().lock());
 
     if func.is_binary() {
         for &a in EDGE {
@@ -261,14 +242,4 @@ fn run() -> Result<(), VecError> {
     }
     out.flush()?;
     Ok(())
-}
-
-fn main() -> ExitCode {
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("numerics_vectors: {e}");
-            ExitCode::FAILURE
-        }
-    }
 }

@@ -1,11 +1,11 @@
 //! Test vectors for the RTL DRAM units (rtl/dram/rsn_dram_rd.sv, rsn_dram_wr.sv).
 //!
 //! ```text
-//! cargo run --release -p rsn --example dram_vectors -- CONFIG COUNT SEED
+//! rsn-vectors dram CONFIG COUNT SEED
 //! ```
 //! CONFIG is `ddr_rd` (DDR loads, ports 0..11), `lpddr` (LPDDR loads, MemB0/1) or `ddr_wr` (DDR
 //! stores from MemC0-5). Writes a window base, 16 bound pairs and COUNT segments of random DramOp
-//! uOPs (each accepted by `rsn::validate::check_payload`, except the deliberately unserved one of
+//! uOPs (each accepted by `rsn::isa::check::check_payload`, except the deliberately unserved one of
 //! a `bad` segment). For every uOP it lists the AXI bursts the unit must issue, in order: the
 //! chunks of `rsn::isa::expand::dram_chunks` (the lines the model moves, in the model's order), cut
 //! at 64 beats and at 4 KiB boundaries of `base + 64 * line`, each checked against the bound pairs
@@ -29,32 +29,20 @@
 //! end
 //! ```
 
-use std::io::{self, BufWriter, Write};
-use std::process::ExitCode;
+use std::io::Write;
 
 use rsn::isa::check::check_payload;
 use rsn::isa::expand::dram_chunks;
 use rsn::isa::{DramOp, Opcode, Payload, LINE_BYTES};
 
-#[path = "common/splitmix.rs"]
-mod splitmix;
-use splitmix::SplitMix64;
+use crate::splitmix::SplitMix64;
+use crate::Error;
 
 /// Beats per AXI burst at most, and the AXI 4 KiB rule.
 const MAX_BEATS: u64 = 64;
 const PAGE: u64 = 4096;
 
-#[derive(Debug, thiserror::Error)]
-enum VecError {
-    #[error("usage: dram_vectors ddr_rd|lpddr|ddr_wr COUNT SEED")]
-    Usage,
-    #[error("argument {name} = {value:?} is not an unsigned integer")]
-    BadNumber { name: &'static str, value: String },
-    #[error("a generated payload does not encode: {0}")]
-    Encode(#[from] rsn::isa::EncodeError),
-    #[error("writing vectors failed: {0}")]
-    Io(#[from] io::Error),
-}
+const USAGE: &str = "dram ddr_rd|lpddr|ddr_wr COUNT SEED";
 
 #[derive(Clone, Copy)]
 struct Bound {
@@ -139,19 +127,16 @@ fn place(rng: &mut SplitMix64, first: u64) -> (u32, u32, u32) {
     }
 }
 
-fn run() -> Result<(), VecError> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let [config, count, seed] = args.as_slice() else { return Err(VecError::Usage) };
+pub fn run(args: &[String], out: &mut dyn Write) -> Result<(), Error> {
+    let [config, count, seed] = args else { return Err(Error::Usage(USAGE)) };
     let cfg = match config.as_str() {
         "ddr_rd" => Config { op: Opcode::Ddr, store: 0, ports: (0..12).collect(), port_base: 0, fence: true },
         "lpddr" => Config { op: Opcode::Lpddr, store: 0, ports: vec![3, 4], port_base: 3, fence: false },
         "ddr_wr" => Config { op: Opcode::Ddr, store: 1, ports: (6..12).collect(), port_base: 6, fence: false },
-        _ => return Err(VecError::Usage),
+        _ => return Err(Error::Usage(USAGE)),
     };
-    let parse =
-        |name: &'static str, v: &str| v.parse::<u64>().map_err(|_| VecError::BadNumber { name, value: v.into() });
-    let count = parse("COUNT", count)?;
-    let mut rng = SplitMix64(parse("SEED", seed)? ^ (u64::from(cfg.store) << 40) ^ u64::from(cfg.port_base));
+    let count = crate::number("COUNT", count)?;
+    let mut rng = SplitMix64(crate::number("SEED", seed)? ^ (u64::from(cfg.store) << 40) ^ u64::from(cfg.port_base));
 
     // Window base: 4 KiB pages plus a line offset, so the 4 KiB cuts depend on it.
     let base = ((rng.range(1, 0xf_ffff) as u64) << 12) + LINE_BYTES * rng.below(64) as u64;
@@ -189,7 +174,6 @@ fn run() -> Result<(), VecError> {
         Region { first: l3 / 64, end: l3 / 64 + n3 },
     ];
 
-    let mut out = BufWriter::new(io::stdout().lock());
     let kind = if cfg.store == 1 { "wr" } else { "rd" };
     writeln!(out, "config {kind} {} {}", cfg.ports.len(), cfg.port_base)?;
     writeln!(out, "base {base:x}")?;
@@ -288,14 +272,4 @@ fn run() -> Result<(), VecError> {
     writeln!(out, "end")?;
     out.flush()?;
     Ok(())
-}
-
-fn main() -> ExitCode {
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("dram_vectors: {e}");
-            ExitCode::FAILURE
-        }
-    }
 }

@@ -1,15 +1,14 @@
 //! Test vectors for the RTL MemC post-op unit (rtl/memc/rsn_memc_post.sv).
 //!
 //! ```text
-//! cargo run --release -p rsn --example memc_post_vectors -- COUNT SEED
+//! rsn-vectors memc-post COUNT SEED
 //! ```
 //! Writes about COUNT random groups (up to 32 rows x 512 columns) for each of two post units that
 //! are partners (MemC0/MemC1): softmax, LayerNorm, GELU and the split LayerNorm whose halves run
 //! on the two units, then one timing group per op at 128 and 512 columns. The expected results come
 //! from `rsn::numerics` itself: `softmax_row`, `layernorm_row`, `gelu`, and for the split form the
-//! exact sequence of the model's `PairLn` (host/src/model/engine.rs): `row_sum` of the own half,
-//! `(mine + theirs) * recip(total)`, `center_and_square_sum`, `rsqrt((q_mine + q_theirs) * inv_n +
-//! eps)`, `ln_scale`.
+//! model's own three steps (`rsn::model::memc::pair_row_sums`, `pair_center`, `pair_scale`), once
+//! from each side with the sums exchanged.
 //!
 //! Format (hex words without 0x, other fields decimal):
 //! ```text
@@ -20,14 +19,13 @@
 //! ```
 //! The first group of each unit is never a pair group: the testbench aborts it a few times.
 
-use std::io::{self, BufWriter, Write};
-use std::process::ExitCode;
+use std::io::{self, Write};
 
+use rsn::model::memc;
 use rsn::numerics;
 
-#[path = "common/splitmix.rs"]
-mod splitmix;
-use splitmix::SplitMix64;
+use crate::splitmix::SplitMix64;
+use crate::Error;
 
 const LANES: usize = 32;
 const MAX_COLS: u32 = 512;
@@ -37,15 +35,7 @@ const OP_SOFTMAX: u32 = 1;
 const OP_LN: u32 = 2;
 const OP_GELU: u32 = 3;
 
-#[derive(Debug, thiserror::Error)]
-enum VecError {
-    #[error("usage: memc_post_vectors COUNT SEED")]
-    Usage,
-    #[error("argument {name} = {value:?} is not an unsigned integer")]
-    BadNumber { name: &'static str, value: String },
-    #[error("writing vectors failed: {0}")]
-    Io(#[from] io::Error),
-}
+const USAGE: &str = "memc-post COUNT SEED";
 
 /// One group as a unit sees it: `x[r][c]` for all 32 lanes (lanes >= rows are filler), the
 /// parameters, and the expected `y[r][c]` for r < rows.
@@ -190,23 +180,16 @@ fn pair(rng: &mut SplitMix64, r: usize, c0: usize, c1: usize, timing: bool) -> [
         (x, g, b)
     };
     let h = [half(c0), half(c1)];
-    let inv_n = numerics::recip(total as f32);
-    let sums: [Vec<f32>; 2] = [0, 1].map(|u| h[u].0.iter().map(|row| numerics::row_sum(row)).collect());
-    let mut d: [Vec<Vec<f32>>; 2] = [h[0].0.clone(), h[1].0.clone()];
-    let mut q: [Vec<f32>; 2] = [Vec::new(), Vec::new()];
+    let cols = [c0, c1];
+    // Each half row-major, through the model's three steps with the sums exchanged.
+    let mut d: [Vec<f32>; 2] = [0, 1].map(|u| h[u].0.concat());
+    let sums: [Vec<f32>; 2] = [0, 1].map(|u| memc::pair_row_sums(&d[u], cols[u]));
+    let q: Vec<Vec<f32>> =
+        (0..2).map(|u| memc::pair_center(&mut d[u], cols[u], &sums[u], &sums[1 - u], total)).collect();
     for u in 0..2 {
-        for (row_i, row) in d[u].iter_mut().enumerate() {
-            let mean = (sums[u][row_i] + sums[1 - u][row_i]) * inv_n;
-            q[u].push(numerics::center_and_square_sum(row, mean));
-        }
+        memc::pair_scale(&mut d[u], cols[u], &q[u], &q[1 - u], total, &h[u].1, &h[u].2, e);
     }
-    for u in 0..2 {
-        for (row_i, row) in d[u].iter_mut().enumerate() {
-            let rstd = numerics::rsqrt((q[u][row_i] + q[1 - u][row_i]) * inv_n + e);
-            numerics::ln_scale(row, rstd, &h[u].1, &h[u].2);
-        }
-    }
-    let [d0, d1] = d;
+    let [d0, d1] = [0, 1].map(|u| d[u].chunks(cols[u]).map(<[f32]>::to_vec).collect::<Vec<Vec<f32>>>());
     let [h0, h1] = h;
     let mk = |rng: &mut SplitMix64, unit: u32, c: usize, (x, gamma, beta): (Vec<Vec<f32>>, Vec<f32>, Vec<f32>), y| {
         let x = lanes(rng, x, c);
@@ -217,7 +200,7 @@ fn pair(rng: &mut SplitMix64, r: usize, c0: usize, c1: usize, timing: bool) -> [
     [g0, g1]
 }
 
-fn write_group(out: &mut impl Write, g: &Group) -> io::Result<()> {
+fn write_group(out: &mut dyn Write, g: &Group) -> io::Result<()> {
     writeln!(
         out,
         "g {} {} {} {} {:08x} {} {} {}",
@@ -247,22 +230,16 @@ fn write_group(out: &mut impl Write, g: &Group) -> io::Result<()> {
     Ok(())
 }
 
-fn parse(name: &'static str, value: &str) -> Result<u64, VecError> {
-    value.parse().map_err(|_| VecError::BadNumber { name, value: value.to_string() })
-}
-
-fn run() -> Result<(), VecError> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let [count, seed] = args.as_slice() else { return Err(VecError::Usage) };
-    let count = parse("COUNT", count)?;
-    let mut rng = SplitMix64(parse("SEED", seed)?);
-    let mut out = BufWriter::new(io::stdout().lock());
+pub fn run(args: &[String], out: &mut dyn Write) -> Result<(), Error> {
+    let [count, seed] = args else { return Err(Error::Usage(USAGE)) };
+    let count = crate::number("COUNT", count)?;
+    let mut rng = SplitMix64(crate::number("SEED", seed)?);
     // The first group of each unit (aborted and rerun by the testbench) is a long non-pair one.
     for unit in 0..2 {
         let op = [OP_SOFTMAX, OP_LN, OP_GELU][rng.below(3) as usize];
         let c = rng.range(256, MAX_COLS) as usize;
         let g = single(&mut rng, unit, op, LANES, c, false);
-        write_group(&mut out, &g)?;
+        write_group(out, &g)?;
     }
     for _ in 0..count {
         let kind = rng.below(20);
@@ -275,35 +252,25 @@ fn run() -> Result<(), VecError> {
             _ => {
                 let c1 = cols(&mut rng);
                 for g in pair(&mut rng, r, c, c1, false) {
-                    write_group(&mut out, &g)?;
+                    write_group(out, &g)?;
                 }
                 continue;
             }
         };
-        write_group(&mut out, &single(&mut rng, unit, op, r, c, false))?;
+        write_group(out, &single(&mut rng, unit, op, r, c, false))?;
     }
     // Timing groups: full rows at 128 and 512 columns for every op, on both units at once.
     for c in [128, 512] {
         for op in [OP_SOFTMAX, OP_LN, OP_GELU] {
             for unit in 0..2 {
-                write_group(&mut out, &single(&mut rng, unit, op, LANES, c, true))?;
+                write_group(out, &single(&mut rng, unit, op, LANES, c, true))?;
             }
         }
         for g in pair(&mut rng, LANES, c, c, true) {
-            write_group(&mut out, &g)?;
+            write_group(out, &g)?;
         }
     }
     writeln!(out, "end")?;
     out.flush()?;
     Ok(())
-}
-
-fn main() -> ExitCode {
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("memc_post_vectors: {e}");
-            ExitCode::FAILURE
-        }
-    }
 }
