@@ -13,8 +13,9 @@ use std::ffi::{c_char, c_int};
 
 use thiserror::Error;
 
-/// Edge of one engine block.
-pub const BLOCK: usize = 128;
+/// Edge of one engine block: the graph's 4 x 4 kernels of [`TILE`] (the ISA's `rsn::isa::BLOCK`;
+/// tests/engine.rs checks they agree).
+pub const BLOCK: usize = 4 * TILE;
 /// Floats in one engine block.
 pub const BLOCK_ELEMS: usize = BLOCK * BLOCK;
 /// Edge of one kernel's tile (M = K = N = 32).

@@ -181,3 +181,9 @@ fn engines_on_several_threads_agree() {
         }
     });
 }
+
+#[test]
+fn the_engine_block_is_the_isas() {
+    assert_eq!(BLOCK, rsn::isa::BLOCK);
+    assert_eq!(BLOCK_ELEMS, rsn::numerics::BLOCK_ELEMS);
+}
