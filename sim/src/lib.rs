@@ -113,11 +113,81 @@ const ERR_ARG: c_int = -1;
 const ERR_ENGINE: c_int = -2;
 const ERR_AXI: c_int = -3;
 
+/// Environment variable naming a file that every [`Sim`] of the process appends its calls to: the
+/// profile-guided build (build.rs) replays such traces through the C API to train the compiler, so
+/// the training programs are exactly what the `sim` backend sends. Data a host writes to DDR and
+/// LPDDR is not kept (the replay makes seeded operands of the same size), instruction memory is.
+pub const RECORD_ENV: &str = "RSN_SIM_RECORD";
+
+/// Appends one line per call in the format sim/csrc/train.cpp reads (sim/train/README.md).
+struct Recorder {
+    out: std::io::BufWriter<std::fs::File>,
+    /// The backend polls in slices; consecutive run calls are one "run until done" for the replay,
+    /// so a trace does not change with the RTL's cycle count.
+    running: bool,
+}
+
+impl Recorder {
+    fn open(cfg: &Config) -> Option<Recorder> {
+        let path = std::env::var_os(RECORD_ENV)?;
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .unwrap_or_else(|e| panic!("{RECORD_ENV}={}: {e}", std::path::Path::new(&path).display()));
+        let mut r = Recorder { out: std::io::BufWriter::new(file), running: false };
+        let c = cfg;
+        r.line(format_args!(
+            "new {} {} {} {:?} {:?} {:?} {} {} {} {} {} {}",
+            c.mem_bytes[0],
+            c.mem_bytes[1],
+            c.mem_bytes[2],
+            c.ddr_rd_bytes_per_cycle,
+            c.ddr_wr_bytes_per_cycle,
+            c.lpddr_bytes_per_cycle,
+            c.ddr_latency,
+            c.lpddr_latency,
+            c.instr_latency,
+            c.engine_block_cycles,
+            c.engine_latency,
+            c.engine_out_cycles.max(512)
+        ));
+        Some(r)
+    }
+
+    fn line(&mut self, args: std::fmt::Arguments<'_>) {
+        use std::io::Write;
+        self.running = false;
+        // A trace is a development aid: a failed write shows up as a replay that does not match.
+        let _ = writeln!(self.out, "{args}");
+    }
+
+    fn write_mem(&mut self, mem: Mem, offset: u64, data: &[u8]) {
+        let m = mem as u8;
+        if mem == Mem::Instr {
+            let hex: String = data.iter().map(|b| format!("{b:02x}")).collect();
+            self.line(format_args!("data {m} {offset} {hex}"));
+        } else if data.iter().all(|b| *b == 0) {
+            self.line(format_args!("zero {m} {offset} {}", data.len()));
+        } else {
+            self.line(format_args!("fill {m} {offset} {}", data.len()));
+        }
+    }
+
+    fn run(&mut self) {
+        if !self.running {
+            self.line(format_args!("run"));
+            self.running = true;
+        }
+    }
+}
+
 /// One simulated device. Not shareable between threads at once (`&mut self` everywhere) but
 /// movable between them.
 pub struct Sim {
     raw: *mut c_void,
     cfg: Config,
+    rec: Option<Recorder>,
 }
 
 // SAFETY: the harness keeps no thread-local state and is only ever used through `&mut self`.
@@ -160,7 +230,7 @@ impl Sim {
         if raw.is_null() {
             return Err(SimError::Create(format!("out of host memory for windows of {:?} bytes", cfg.mem_bytes)));
         }
-        Ok(Sim { raw, cfg })
+        Ok(Sim { raw, cfg, rec: Recorder::open(&cfg) })
     }
 
     pub fn config(&self) -> &Config {
@@ -199,6 +269,9 @@ impl Sim {
 
     pub fn write_mem(&mut self, mem: Mem, offset: u64, data: &[u8]) -> Result<(), SimError> {
         self.range(mem, offset, data.len() as u64)?;
+        if let Some(r) = &mut self.rec {
+            r.write_mem(mem, offset, data);
+        }
         // SAFETY: range checked; data is readable for its length.
         let rc = unsafe { rsn_sim_mem_write(self.raw, mem as c_int, offset, data.as_ptr(), data.len() as u64) };
         if rc == ERR_ARG {
@@ -224,6 +297,9 @@ impl Sim {
 
     /// AXI4-Lite write to the control slave.
     pub fn write_reg(&mut self, offset: u32, value: u32) -> Result<(), SimError> {
+        if let Some(r) = &mut self.rec {
+            r.line(format_args!("wr {offset} {value}"));
+        }
         // SAFETY: plain call on a live handle.
         let rc = unsafe { rsn_sim_reg_write(self.raw, offset, value) };
         self.check(rc)
@@ -231,6 +307,10 @@ impl Sim {
 
     /// AXI4-Lite read from the control slave.
     pub fn read_reg(&mut self, offset: u32) -> Result<u32, SimError> {
+        if let Some(r) = &mut self.rec {
+            // Reads take simulated cycles and clear the done flags: part of the replay.
+            r.line(format_args!("rd {offset}"));
+        }
         let mut v = 0u32;
         // SAFETY: v is writable.
         let rc = unsafe { rsn_sim_reg_read(self.raw, offset, &mut v) };
@@ -247,6 +327,10 @@ impl Sim {
 
     /// Engine runtime parameters for the next run: blocks each engine computes.
     pub fn set_engine_blocks(&mut self, blocks: [u32; 6]) {
+        if let Some(r) = &mut self.rec {
+            let [a, b, c, d, e, f] = blocks;
+            r.line(format_args!("blocks {a} {b} {c} {d} {e} {f}"));
+        }
         // SAFETY: six readable u32.
         unsafe { rsn_sim_set_engine_blocks(self.raw, blocks.as_ptr()) }
     }
@@ -260,6 +344,9 @@ impl Sim {
 
     /// Run at most `max_cycles` PL cycles; `Ok(true)` once the kernel raised its interrupt.
     pub fn run(&mut self, max_cycles: u64) -> Result<bool, SimError> {
+        if let Some(r) = &mut self.rec {
+            r.run();
+        }
         let mut done: c_int = 0;
         // SAFETY: done is writable.
         let rc = unsafe { rsn_sim_run(self.raw, max_cycles, &mut done) };
