@@ -45,12 +45,16 @@ template <std::size_t N>
 inline bool bit(const VlWide<N>& v, unsigned i) {
   return (v[i / 32] >> (i % 32)) & 1u;
 }
+// The 16 lane bits [lsb, lsb + 16) of a wide port, lsb a multiple of 16: one engine's copy of a
+// handshake signal on all its streams. One mask per engine instead of 16 single-bit updates (the
+// harness sets four such signals for six engines every cycle).
 template <std::size_t N>
-inline void set_bit(VlWide<N>& v, unsigned i, bool b) {
+inline void set_lanes16(VlWide<N>& v, unsigned lsb, bool b) {
+  const uint32_t m = 0xffffu << (lsb % 32);
   if (b)
-    v[i / 32] |= (1u << (i % 32));
+    v[lsb / 32] |= m;
   else
-    v[i / 32] &= ~(1u << (i % 32));
+    v[lsb / 32] &= ~m;
 }
 template <std::size_t N>
 inline uint64_t bits64(const VlWide<N>& v, unsigned lsb) {  // lsb multiple of 32
@@ -204,12 +208,10 @@ struct Sim {
       g.a_ready = g.a_full.size() * kBlockBeats + g.a_n < kEngineBufBeats;
       g.b_ready = g.b_full.size() * kBlockBeats + g.b_n < kEngineBufBeats;
       g.c_valid = !g.out.empty() && now >= g.out.front().ready;
-      for (unsigned k = 0; k < 16; k++) {
-        set_bit(t.mme_a_tready, 16 * e + k, g.a_ready);
-        set_bit(t.mme_b_tready, 16 * e + k, g.b_ready);
-        set_bit(t.mme_c_tvalid, 16 * e + k, g.c_valid);
-        set_bit(t.mme_c_tlast, 16 * e + k, g.c_valid && g.out.front().beat == kBlockBeats - 1);
-      }
+      set_lanes16(t.mme_a_tready, 16 * e, g.a_ready);
+      set_lanes16(t.mme_b_tready, 16 * e, g.b_ready);
+      set_lanes16(t.mme_c_tvalid, 16 * e, g.c_valid);
+      set_lanes16(t.mme_c_tlast, 16 * e, g.c_valid && g.out.front().beat == kBlockBeats - 1);
       if (g.c_valid) {
         const Product& p = g.out.front();
         std::memcpy(&t.mme_c_tdata[32 * e], p.c.data() + p.beat * kBeatFloats, 4 * kBeatFloats);
