@@ -92,29 +92,15 @@ impl FuQueue {
     }
 }
 
-/// The FUs that have a decoder queue, in queue order.
+/// The FUs that have a decoder queue (all but the decoder and the engines), in queue order.
 pub(super) fn queued_fus() -> Vec<Fu> {
-    let mut v = vec![Fu::DdrRead, Fu::DdrWrite, Fu::Lpddr];
-    v.extend((0..3).map(Fu::MemA));
-    v.extend((0..3).map(Fu::MemB));
-    v.extend((0..6).map(Fu::MemC));
-    v.extend([Fu::MeshA, Fu::MeshB]);
-    v
+    Fu::all().into_iter().filter(|f| !matches!(f, Fu::Decoder | Fu::Mme(_))).collect()
 }
 
-/// Index of an FU's queue in [`queued_fus`] order.
+/// Index of an FU's queue in [`queued_fus`] order: the queued FUs follow the decoder in `Fu` order.
 pub(super) fn queue_index(fu: Fu) -> usize {
-    match fu {
-        Fu::DdrRead => 0,
-        Fu::DdrWrite => 1,
-        Fu::Lpddr => 2,
-        Fu::MemA(i) => 3 + i as usize,
-        Fu::MemB(i) => 6 + i as usize,
-        Fu::MemC(i) => 9 + i as usize,
-        Fu::MeshA => 15,
-        Fu::MeshB => 16,
-        Fu::Decoder | Fu::Mme(_) => unreachable!("not a queued unit"),
-    }
+    debug_assert!(!matches!(fu, Fu::Decoder | Fu::Mme(_)), "{fu:?} has no decoder queue");
+    fu.index() - 1
 }
 
 /// What one step of an FU's current mOP did.
