@@ -215,7 +215,12 @@ fn buffers_are_bounds_checked_and_freed() {
         assert_eq!(dev.allocations().len(), before + 1);
     }
     assert_eq!(dev.allocations().len(), before, "dropping a buffer frees it");
+    // Larger than the whole window: refused before anything is allocated.
     let e = dev.alloc::<u8>(Memory::Instr, 1 << 30).err().unwrap();
+    assert!(matches!(e, DeviceError::TooLarge { memory: Memory::Instr, .. }), "{e}");
+    // Fits the window, but not what is left of it.
+    let _held = dev.alloc::<u8>(Memory::Instr, 200 << 20).unwrap();
+    let e = dev.alloc::<u8>(Memory::Instr, 200 << 20).err().unwrap();
     assert!(matches!(e, DeviceError::OutOfMemory { memory: Memory::Instr, .. }), "{e}");
 }
 

@@ -9,7 +9,12 @@
 //!
 //! Callers never talk to a backend directly. The `Device` keeps the allocation table, validates
 //! every program against it before submission (nothing harmful reaches a device), and turns every
-//! wait into a bounded wait. The types it shares with the backends live in [`crate::hal`] and are
+//! wait into a bounded wait.
+//!
+//! A `Device` may be shared between threads: submissions are serialised (a submit waits, at most
+//! [`OpenOptions::submit_wait`], while another thread's run is in flight), and a buffer dropped
+//! while a run is in flight is freed only when that run has ended, so a run never sees its memory
+//! handed to someone else. The types it shares with the backends live in [`crate::hal`] and are
 //! re-exported here.
 
 pub use crate::hal::{
@@ -18,12 +23,16 @@ pub use crate::hal::{
 };
 pub use crate::isa::Executable;
 
+/// How long a submit waits, by default, for another thread's run to end.
+pub const DEFAULT_SUBMIT_WAIT: Duration = Duration::from_secs(600);
+
 use crate::bitstream::Bitstream;
 use crate::hal::{Backend, Launch, RawRun};
 use crate::isa;
 use crate::validate::{self, Checked, ValidationError};
-use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread::ThreadId;
+use std::time::{Duration, Instant};
 use zerocopy::{FromBytes, Immutable, IntoBytes};
 
 struct Shared {
@@ -31,6 +40,16 @@ struct Shared {
     allocs: Mutex<Vec<Allocation>>,
     bitstream: Bitstream,
     kind: BackendKind,
+    gate: Mutex<Gate>,
+    idle: Condvar,
+    submit_wait: Duration,
+}
+
+/// Who runs on the device now, and what waits to be freed when that run ends.
+#[derive(Default)]
+struct Gate {
+    running: Option<ThreadId>,
+    deferred_frees: Vec<u64>,
 }
 
 /// An open device. Cheap to clone (shared handle); buffers keep it alive.
@@ -60,7 +79,15 @@ impl Device {
             BackendKind::Xrt => open_xrt(&bitstream, opts)?,
         };
         Ok(Device {
-            shared: Arc::new(Shared { backend: Mutex::new(backend), allocs: Mutex::new(Vec::new()), bitstream, kind }),
+            shared: Arc::new(Shared {
+                backend: Mutex::new(backend),
+                allocs: Mutex::new(Vec::new()),
+                bitstream,
+                kind,
+                gate: Mutex::new(Gate::default()),
+                idle: Condvar::new(),
+                submit_wait: opts.submit_wait.unwrap_or(DEFAULT_SUBMIT_WAIT),
+            }),
         })
     }
 
@@ -87,12 +114,29 @@ impl Device {
         self.shared.allocs.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Allocate a buffer of `len` elements of `T` in `memory`, zero-initialised on both sides.
+    fn gate(&self) -> MutexGuard<'_, Gate> {
+        self.shared.gate.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Allocate a buffer of `len` elements of `T` in `memory`, zero-initialised on both sides. A
+    /// size the memory's window cannot hold, or the host cannot, is an error before anything is
+    /// allocated.
     pub fn alloc<T: Element>(&self, memory: Memory, len: usize) -> Result<Buffer<T>> {
-        let bytes = (len * std::mem::size_of::<T>()).max(isa::LINE_BYTES as usize) as u64;
+        let elem = std::mem::size_of::<T>() as u64;
+        let too_large =
+            || DeviceError::TooLarge { memory, elements: len as u64, elem_bytes: elem, window: memory.window_bytes() };
+        let bytes = (len as u64).checked_mul(elem).ok_or_else(too_large)?.max(isa::LINE_BYTES);
+        if bytes > memory.window_bytes() {
+            return Err(too_large());
+        }
+        let mut host = Vec::new();
+        host.try_reserve_exact(len).map_err(|_| DeviceError::HostMemory { bytes })?;
+        host.resize(len, T::new_zeroed());
+        let turn = self.turn()?;
         let a = self.backend().alloc(memory, bytes)?;
+        drop(turn);
         self.allocs().push(a);
-        Ok(Buffer { device: self.clone(), alloc: a, host: vec![T::new_zeroed(); len] })
+        Ok(Buffer { device: self.clone(), alloc: a, host })
     }
 
     /// Allocate and fill from a slice (and sync it to the device).
@@ -104,9 +148,61 @@ impl Device {
     }
 
     fn free(&self, id: u64) {
+        let mut gate = self.gate();
+        if gate.running.is_some() {
+            // The run in flight may still read or write it: free it when the run ends.
+            gate.deferred_frees.push(id);
+            return;
+        }
+        drop(gate);
+        self.free_now(id);
+    }
+
+    fn free_now(&self, id: u64) {
         self.allocs().retain(|a| a.id != id);
         // Freeing cannot fail in a way the caller could act on during drop.
         let _ = self.backend().free(id);
+    }
+
+    /// Wait (at most the submit wait) while another thread's run is in flight; the gate is
+    /// returned held. While this thread's own run is in flight the answer is `Busy`: that run
+    /// must be waited for first (on some devices it only advances while waited for).
+    fn turn(&self) -> Result<MutexGuard<'_, Gate>> {
+        let me = std::thread::current().id();
+        let deadline = Instant::now() + self.shared.submit_wait;
+        let mut gate = self.gate();
+        loop {
+            match gate.running {
+                None => return Ok(gate),
+                Some(owner) if owner == me => return Err(DeviceError::Busy),
+                Some(_) => {}
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(DeviceError::Busy);
+            }
+            gate = self.shared.idle.wait_timeout(gate, left).unwrap_or_else(|e| e.into_inner()).0;
+        }
+    }
+
+    /// Take the device for a run from this thread.
+    fn claim(&self) -> Result<()> {
+        let mut gate = self.turn()?;
+        gate.running = Some(std::thread::current().id());
+        Ok(())
+    }
+
+    /// The run of this thread has ended: free what was dropped meanwhile, let the next one in.
+    fn release(&self) {
+        let frees = {
+            let mut gate = self.gate();
+            gate.running = None;
+            std::mem::take(&mut gate.deferred_frees)
+        };
+        for id in frees {
+            self.free_now(id);
+        }
+        self.shared.idle.notify_all();
     }
 
     /// Snapshot of the allocation table.
@@ -139,14 +235,27 @@ impl Device {
         validated: Option<Arc<Vec<(isa::Packet, isa::InstrPos)>>>,
         checked: Option<Checked>,
     ) -> Result<Run> {
+        let words = u32::try_from(exe.words.len()).map_err(|_| DeviceError::TooLarge {
+            memory: Memory::Instr,
+            elements: exe.words.len() as u64,
+            elem_bytes: 4,
+            window: Memory::Instr.window_bytes(),
+        })?;
         let instr = self.alloc_from(Memory::Instr, &exe.words)?;
-        let bounds = self.allocations();
-        let mut b = self.backend();
-        b.write_engine_params(&exe.rtp)?;
-        let launch = Launch { instr: instr.alloc.id, words: exe.words.len() as u32, bounds: &bounds, validated };
-        let raw = b.start(launch)?;
-        drop(b);
-        Ok(Run { device: self.clone(), raw: Some(raw), checked, _instr: instr })
+        self.claim()?;
+        let started = (|| {
+            let bounds = self.allocations();
+            let mut b = self.backend();
+            b.write_engine_params(&exe.rtp)?;
+            b.start(Launch { instr: instr.alloc.id, words, bounds: &bounds, validated })
+        })();
+        match started {
+            Ok(raw) => Ok(Run { device: self.clone(), raw: Some(raw), checked, _instr: instr }),
+            Err(e) => {
+                self.release();
+                Err(e)
+            }
+        }
     }
 
     /// Submit and wait.
@@ -209,6 +318,7 @@ impl Run {
     pub fn wait(mut self, timeout: Duration) -> Result<RunReport> {
         let raw = self.raw.take().ok_or(DeviceError::NotRunning)?;
         let r = self.device.backend().wait(raw, timeout);
+        self.device.release();
         r
     }
 }
@@ -217,6 +327,7 @@ impl Drop for Run {
     fn drop(&mut self) {
         if let Some(raw) = self.raw.take() {
             let _ = self.device.backend().wait(raw, Duration::from_secs(1));
+            self.device.release();
         }
     }
 }
@@ -260,12 +371,15 @@ impl<T: Element> Buffer<T> {
     pub fn allocation(&self) -> Allocation {
         self.alloc
     }
-    /// Copy the whole host view to the device.
+    /// Copy the whole host view to the device (after another thread's run in flight has ended).
     pub fn sync_to_device(&self) -> Result<()> {
+        let _turn = self.device.turn()?;
         self.device.backend().write(self.alloc.id, 0, self.host.as_bytes())
     }
-    /// Copy the device contents into the host view.
+    /// Copy the device contents into the host view (after another thread's run in flight has
+    /// ended).
     pub fn sync_from_device(&mut self) -> Result<()> {
+        let _turn = self.device.turn()?;
         self.device.backend().read(self.alloc.id, 0, self.host.as_mut_bytes())
     }
 }

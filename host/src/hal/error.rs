@@ -28,12 +28,16 @@ pub enum DeviceError {
     NoDevice { backend: BackendKind, message: String },
     #[error("{backend} backend: {call} failed: {message}")]
     Backend { backend: BackendKind, call: &'static str, message: String },
-    #[error("the device is busy running a program")]
+    #[error("the device is busy running a program (this thread's run has not been waited for, or another thread's did not end in time)")]
     Busy,
     #[error("no run is in flight")]
     NotRunning,
     #[error("out of {memory:?} memory: {requested} bytes requested, largest free range {largest_free} bytes")]
     OutOfMemory { memory: Memory, requested: u64, largest_free: u64 },
+    #[error("{elements} elements of {elem_bytes} bytes do not fit the {memory:?} window ({window} bytes)")]
+    TooLarge { memory: Memory, elements: u64, elem_bytes: u64, window: u64 },
+    #[error("the host cannot hold a {bytes}-byte view of the buffer")]
+    HostMemory { bytes: u64 },
     #[error("buffer {id} is not allocated on this device")]
     UnknownBuffer { id: u64 },
     #[error("access of {len} bytes at offset {offset} is outside buffer {id} ({size} bytes)")]

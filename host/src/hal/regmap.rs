@@ -109,7 +109,7 @@ pub fn fault_kind(raw: u32) -> Option<(FaultCode, &'static str)> {
         regs::FAULT_DMA_BOUNDS => (FaultCode::DmaBounds, "a DRAM access fell outside the programmed buffer bounds"),
         regs::FAULT_DEADLOCK => (FaultCode::Deadlock, "no FU can make progress"),
         regs::FAULT_WATCHDOG => (FaultCode::Watchdog, "the device watchdog fired (no progress)"),
-        regs::FAULT_ABORTED => (FaultCode::Watchdog, "the run was aborted by the host"),
+        regs::FAULT_ABORTED => (FaultCode::Aborted, "the run was aborted by the host"),
         regs::FAULT_STREAM_RESIDUE => (FaultCode::StreamResidue, "every FU finished but data was left on a stream"),
         regs::FAULT_BUS_ERROR => (FaultCode::DmaBounds, "a DRAM access got an AXI error response"),
         _ => return None,

@@ -85,6 +85,9 @@ pub struct OpenOptions {
     pub index: u32,
     /// Write an FST waveform (sim).
     pub wave: Option<std::path::PathBuf>,
+    /// How long a submit waits for another thread's run to end (default
+    /// `device::DEFAULT_SUBMIT_WAIT`).
+    pub submit_wait: Option<std::time::Duration>,
 }
 
 /// Why a device stopped with an error.
@@ -100,6 +103,8 @@ pub enum FaultCode {
     StreamResidue,
     /// The backend's own watchdog (cycles without progress) fired.
     Watchdog,
+    /// The host stopped the run (its wait timed out).
+    Aborted,
 }
 
 /// What an FU was doing when a run stopped.

@@ -204,7 +204,7 @@ impl Backend for ModelBackend {
             }
             Err(DeviceError::Fault { code, at, .. }) => self.status = DeviceStatus::Error { code: *code, at: *at },
             Err(DeviceError::Timeout { .. }) => {
-                self.status = DeviceStatus::Error { code: FaultCode::Watchdog, at: None }
+                self.status = DeviceStatus::Error { code: FaultCode::Aborted, at: None }
             }
             Err(_) => {}
         }
