@@ -180,22 +180,35 @@ pub fn bench(device: &Device, w: &Workload, seed: u64, timeout: Duration) -> Res
 fn bench_on(device: &Device, w: &Workload, seed: u64, timeout: Duration) -> Result<BenchResult, BenchError> {
     match *w {
         Workload::Gemm { m, n, k } => {
-            let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
-            let a: Vec<f32> = (0..m * k).map(|_| rng.random_range(-1.0f32..=1.0)).collect();
-            let b: Vec<f32> = (0..k * n).map(|_| rng.random_range(-1.0f32..=1.0)).collect();
             let g = Gemm::new(m, n, k);
+            // Before the inputs exist: a shape the device cannot hold is refused, not allocated.
+            g.check_fits().map_err(|e| BenchError::Workload { workload: w.to_string(), message: e.to_string() })?;
+            let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+            let mut uniform = |n: usize| -> Result<Vec<f32>, BenchError> {
+                let mut v = Vec::new();
+                v.try_reserve_exact(n).map_err(|_| BenchError::Workload {
+                    workload: w.to_string(),
+                    message: format!("the host cannot hold {n} input floats"),
+                })?;
+                v.extend((0..n).map(|_| rng.random_range(-1.0f32..=1.0)));
+                Ok(v)
+            };
+            let a = uniform(m * k)?;
+            let b = uniform(k * n)?;
             let t = Instant::now();
             let run = run_gemm(device, &g, &a, &b, None, timeout)?;
             let total_wall_s = t.elapsed().as_secs_f64();
             let wall_s = run.run_wall_s;
+            // The f64 reference and the SGEMM comparison need host memory of their own; a shape
+            // the device holds but the host cannot check reports no error figure.
             let reference = reference_gemm_f64(&a, &b, m, n, k);
-            let max_abs_err = max_abs_diff(run.c.iter().map(|x| *x as f64), reference.iter().copied());
+            let max_abs_err = reference.map(|r| max_abs_diff(run.c.iter().map(|x| *x as f64), r.iter().copied()));
             let cpu_sgemm_s = time_cpu_sgemm(&a, &b, m, n, k);
             let mut r = result(device, w, &run.report, g.flops(), wall_s, run.instr_words, run.uops, seed);
             r.total_wall_s = total_wall_s;
-            r.max_abs_err = Some(max_abs_err);
-            r.cpu_sgemm_s = Some(cpu_sgemm_s);
-            r.wall_vs_cpu_sgemm = Some(wall_s / cpu_sgemm_s);
+            r.max_abs_err = max_abs_err;
+            r.cpu_sgemm_s = cpu_sgemm_s;
+            r.wall_vs_cpu_sgemm = cpu_sgemm_s.map(|c| wall_s / c);
             r.weights = "uniform [-1, 1] inputs".into();
             r.output_sha256 = digest(&run.c);
             Ok(r)
@@ -214,6 +227,9 @@ fn bench_on(device: &Device, w: &Workload, seed: u64, timeout: Duration) -> Resu
             encoder_bench(device, w, &cfg, &wts, b, s, seed, timeout, label, paper_ms(b, s, 1), true)
         }
         Workload::BertLarge { b, s, l } => {
+            // Before any weight exists: they must fit the device's weight memory.
+            crate::builder::encoder::check_weights_fit(&bert_large_config(l))
+                .map_err(|e| BenchError::Workload { workload: w.to_string(), message: e.to_string() })?;
             let (cfg, wts) = synthetic_bert_large(l, seed);
             let label = format!("synthetic BERT-Large-shaped weights (seeded), {l} layers");
             // The CPU reference runs at ~10 GFLOP/s here: check against it only when that is quick.
@@ -302,6 +318,7 @@ fn encoder_bench(
     if s < 2 || s > cfg.max_tokens() {
         return Err(bad(format!("sequence length {s}: 2..={} tokens fit this model", cfg.max_tokens())));
     }
+    crate::builder::encoder::check_batch_fits(cfg, b, s).map_err(|e| bad(e.to_string()))?;
     // Full-length sequences of seeded token ids between the special tokens ([CLS]=101, [SEP]=102
     // for BERT vocabularies; MPNet's <s>=0, </s>=2).
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
@@ -337,8 +354,12 @@ fn encoder_bench(
 /// A BERT-Large-shaped encoder (hidden 1024, 16 heads, FFN 4096) with seeded synthetic weights:
 /// uniform with the standard deviation 0.02 of BERT's initialiser, LayerNorm gamma near 1.
 pub fn synthetic_bert_large(layers: usize, seed: u64) -> (ModelConfig, EncoderWeights) {
-    use crate::nn::weights::{LayerNormW, LayerWeights, Linear, Tensor};
-    let cfg = ModelConfig {
+    synthetic_weights(bert_large_config(layers), seed)
+}
+
+/// BERT-Large's shape with `layers` encoder layers.
+pub fn bert_large_config(layers: usize) -> ModelConfig {
+    ModelConfig {
         arch: crate::nn::config::Arch::Bert,
         vocab_size: 30522,
         hidden_size: 1024,
@@ -350,7 +371,13 @@ pub fn synthetic_bert_large(layers: usize, seed: u64) -> (ModelConfig, EncoderWe
         layer_norm_eps: 1e-12,
         pad_token_id: 0,
         relative_attention_num_buckets: 0,
-    };
+    }
+}
+
+/// Seeded synthetic weights of [`bert_large_config`] (see [`synthetic_bert_large`]).
+fn synthetic_weights(cfg: ModelConfig, seed: u64) -> (ModelConfig, EncoderWeights) {
+    use crate::nn::weights::{LayerNormW, LayerWeights, Linear, Tensor};
+    let layers = cfg.num_layers;
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed ^ 0x5eed_b0e7);
     let a = 0.02f32 * 3f32.sqrt();
     let mut t = |shape: &[usize]| Tensor {
@@ -397,11 +424,24 @@ pub fn max_abs_diff(a: impl Iterator<Item = f64>, b: impl Iterator<Item = f64>) 
     a.zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, |m, e| if e.is_nan() { f64::INFINITY } else { m.max(e) })
 }
 
-/// f64 reference product (independent of the device's numerics), multi-threaded.
-pub fn reference_gemm_f64(a: &[f32], b: &[f32], m: usize, n: usize, k: usize) -> Vec<f64> {
-    let a64: Vec<f64> = a.iter().map(|x| *x as f64).collect();
-    let b64: Vec<f64> = b.iter().map(|x| *x as f64).collect();
-    let mut c = vec![0.0f64; m * n];
+/// A zeroed vector of `n` elements, or `None` when the host cannot hold it.
+fn try_zeroed<T: Clone + Default>(n: usize) -> Option<Vec<T>> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(n).ok()?;
+    v.resize(n, T::default());
+    Some(v)
+}
+
+/// f64 reference product (independent of the device's numerics), multi-threaded; `None` when the
+/// host cannot hold its operands.
+pub fn reference_gemm_f64(a: &[f32], b: &[f32], m: usize, n: usize, k: usize) -> Option<Vec<f64>> {
+    let widen = |x: &[f32]| -> Option<Vec<f64>> {
+        let mut v = try_zeroed(x.len())?;
+        v.iter_mut().zip(x).for_each(|(d, s)| *d = *s as f64);
+        Some(v)
+    };
+    let (a64, b64) = (widen(a)?, widen(b)?);
+    let mut c: Vec<f64> = try_zeroed(m.checked_mul(n)?)?;
     // SAFETY: the slices hold m*k, k*n and m*n elements with the row-major strides passed.
     unsafe {
         matrixmultiply::dgemm(
@@ -421,12 +461,13 @@ pub fn reference_gemm_f64(a: &[f32], b: &[f32], m: usize, n: usize, k: usize) ->
             1,
         );
     }
-    c
+    Some(c)
 }
 
 /// Wall seconds of matrixmultiply's SGEMM (threaded, FMA kernels) on the same operands; best of 3.
-pub fn time_cpu_sgemm(a: &[f32], b: &[f32], m: usize, n: usize, k: usize) -> f64 {
-    let mut c = vec![0.0f32; m * n];
+/// `None` when the host cannot hold the product.
+pub fn time_cpu_sgemm(a: &[f32], b: &[f32], m: usize, n: usize, k: usize) -> Option<f64> {
+    let mut c: Vec<f32> = try_zeroed(m.checked_mul(n)?)?;
     let mut best = f64::INFINITY;
     for _ in 0..3 {
         let t = Instant::now();
@@ -452,7 +493,7 @@ pub fn time_cpu_sgemm(a: &[f32], b: &[f32], m: usize, n: usize, k: usize) -> f64
         best = best.min(t.elapsed().as_secs_f64());
     }
     std::hint::black_box(&c);
-    best
+    Some(best)
 }
 
 #[cfg(test)]

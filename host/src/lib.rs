@@ -8,6 +8,7 @@ pub mod bench;
 pub mod bitstream;
 pub mod builder;
 pub mod device;
+pub mod files;
 pub mod hal;
 pub mod image;
 pub mod isa;

@@ -113,3 +113,54 @@ fn embed_writes_the_last_hidden_state_matching_hugging_face() {
 fn want_shape_last(w: &[f32], mask: &[i64]) -> usize {
     w.len() / mask.len()
 }
+
+/// Each case: arguments, and what the error must say. None of them may panic or take long.
+#[test]
+fn bad_sizes_paths_and_durations_get_clear_errors_at_once() {
+    let dir = std::env::temp_dir().join(format!("rsn-cli-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let nowhere = dir.join("no/such/dir/out.npy");
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (
+            vec!["bench", "--workload", "gemm:18446744073709551615,2,2"].into_iter().map(String::from).collect(),
+            "overflow",
+        ),
+        (vec!["bench", "--workload", "gemm:1000000,1000000,16"].into_iter().map(String::from).collect(), "window"),
+        (vec!["bench", "--workload", "bert-large:100000000,512,1"].into_iter().map(String::from).collect(), "DDR"),
+        (vec!["bench", "--workload", "bert-large:1,128,100000"].into_iter().map(String::from).collect(), "LPDDR"),
+        (
+            vec!["bench", "--workload", "gemm:8,8,8", "--timeout", "5 parsecs"].into_iter().map(String::from).collect(),
+            "unit",
+        ),
+        (vec!["bench", "--workload", "gemm:8,8,8", "--timeout=0"].into_iter().map(String::from).collect(), "positive"),
+        (vec!["disasm".into(), "/dev/zero".into()], "larger than"),
+        (
+            vec![
+                "embed".into(),
+                "--model".into(),
+                "./no-such-model".into(),
+                "--out".into(),
+                dir.join("o.npy").display().to_string(),
+                "x".into(),
+            ],
+            "no such folder",
+        ),
+        (vec!["embed".into(), "--out".into(), nowhere.display().to_string(), "x".into()], "cannot write"),
+        (vec!["embed".into(), "--out".into(), dir.display().to_string(), "x".into()], "is a folder"),
+    ];
+    for (args, want) in cases {
+        let t = std::time::Instant::now();
+        let a: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = rsn(&a);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{a:?} succeeded");
+        assert!(err.contains(want), "{a:?}: expected `{want}` in: {err}");
+        assert!(!err.contains("panicked"), "{a:?} panicked: {err}");
+        assert!(t.elapsed().as_secs() < 20, "{a:?} took {:?}", t.elapsed());
+    }
+    // Durations with units are accepted.
+    for t in ["0.5", "1500ms", "2s", "1m"] {
+        let out = rsn(&["bench", "--workload", "gemm:16,16,16", "--timeout", t, "--json"]);
+        assert!(out.status.success(), "--timeout {t}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+}

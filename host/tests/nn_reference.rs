@@ -29,6 +29,7 @@ fn compare_with_golden(id: ModelId) -> Option<(f32, f32, LoadedModel)> {
         lengths: (0..g.batch)
             .map(|b| g.attention_mask[b * g.seq_len..(b + 1) * g.seq_len].iter().filter(|&&x| x == 1).count())
             .collect(),
+        truncated: Vec::new(),
     };
     let t = Instant::now();
     let h = forward(&m.config, &m.weights, &batch).unwrap();

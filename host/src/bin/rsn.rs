@@ -35,13 +35,33 @@ struct DeviceArgs {
     /// XRT device index.
     #[arg(long, default_value_t = 0)]
     device_index: u32,
-    /// Seconds to wait for a run before reporting each FU's state.
-    #[arg(long, default_value_t = 600)]
-    timeout: u64,
+    /// How long to wait for a run before reporting each FU's state: seconds (`1.5`) or a number
+    /// with a unit (`500ms`, `90s`, `10m`, `1h`).
+    #[arg(long, default_value = "600", value_parser = parse_duration)]
+    timeout: Duration,
     /// Write an FST waveform of every kernel signal (--backend sim, in an rsn built with the
     /// `sim-wave` feature; about 1.6 GB per million cycles).
     #[arg(long, value_name = "FILE")]
     wave: Option<PathBuf>,
+}
+
+/// A duration: seconds, or a number with a unit (ms, s, m, h).
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let v: f64 = num.trim().parse().map_err(|_| format!("`{s}` is not a duration (e.g. 1.5, 500ms, 90s, 10m)"))?;
+    let secs = match unit.trim() {
+        "" | "s" => v,
+        "ms" => v / 1e3,
+        "m" | "min" => v * 60.0,
+        "h" => v * 3600.0,
+        u => return Err(format!("unknown unit `{u}` in `{s}` (ms, s, m or h)")),
+    };
+    if !(secs.is_finite() && secs > 0.0 && secs <= 1e7) {
+        return Err(format!("`{s}`: a timeout must be positive and at most 10^7 s"));
+    }
+    Ok(Duration::from_secs_f64(secs))
 }
 
 /// `--backend`: the names `BackendKind` parses, listed in the help.
@@ -54,8 +74,13 @@ fn backend_parser() -> impl clap::builder::TypedValueParser<Value = BackendKind>
 impl DeviceArgs {
     fn open(&self) -> Result<Device, String> {
         let bitstream = self.bitstream.as_deref().map(Bitstream::from_path).transpose().map_err(|e| e.to_string())?;
-        let opts =
-            OpenOptions { bitstream, xclbin: self.xclbin.clone(), index: self.device_index, wave: self.wave.clone() };
+        let opts = OpenOptions {
+            bitstream,
+            xclbin: self.xclbin.clone(),
+            index: self.device_index,
+            wave: self.wave.clone(),
+            ..Default::default()
+        };
         Device::open(self.backend, &opts).map_err(|e| e.to_string())
     }
 }
@@ -151,8 +176,7 @@ fn run(cli: Cli) -> Result<(), String> {
             if !json {
                 eprintln!("running {workload} on {}", device.describe());
             }
-            let r =
-                bench::bench(&device, &workload, seed, Duration::from_secs(dev.timeout)).map_err(|e| e.to_string())?;
+            let r = bench::bench(&device, &workload, seed, dev.timeout).map_err(|e| e.to_string())?;
             if json {
                 println!("{}", serde_json::to_string(&r).map_err(|e| e.to_string())?);
             } else {
@@ -225,7 +249,10 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Cmd::Disasm { file } => {
-            let bytes = std::fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            // A program cannot exceed the instruction window: nothing larger is read.
+            let limit = rsn::device::Memory::Instr.window_bytes();
+            let bytes = rsn::files::read_bounded(&file, limit, "an instruction file")
+                .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
             if bytes.len() % 4 != 0 {
                 return Err(format!("{}: {} bytes is not a whole number of 32-bit words", file.display(), bytes.len()));
             }
@@ -295,16 +322,21 @@ fn embed(
     timeline: Option<PathBuf>,
     sentences: &[String],
 ) -> Result<(), String> {
-    use rsn::nn::{fetch, npy, LoadedModel};
-    let dir = if Path::new(model).is_dir() {
-        PathBuf::from(model)
-    } else {
-        let id = fetch::ModelId::parse(model).map_err(|e| e.to_string())?;
-        fetch::cached_model_dir(id)?
-    };
+    use rsn::nn::{npy, LoadedModel};
+    // Where the results go is checked before any work: a typo there must not cost the encode.
+    for path in std::iter::once(out).chain(timeline.as_deref()) {
+        check_writable(path)?;
+    }
+    let dir = model_dir(model)?;
     let m = LoadedModel::load(&dir).map_err(|e| e.to_string())?;
     let refs: Vec<&str> = sentences.iter().map(|s| s.as_str()).collect();
     let batch = m.tokenizer.encode_batch(&refs).map_err(|e| e.to_string())?;
+    for &i in &batch.truncated {
+        eprintln!(
+            "rsn: note: sentence {i} is longer than the model's {} tokens and was cut there (as Hugging Face's truncation=True does)",
+            m.config.max_tokens()
+        );
+    }
     let device = dev.open()?;
     eprintln!(
         "encoding {} sentence(s), {} tokens each after padding, with {} on {}",
@@ -331,9 +363,7 @@ fn embed(
         }
     };
     let spin = spinner(format!("encoding on the {} backend", device.kind()));
-    let run = enc.forward_reporting(&m.weights, &batch, Duration::from_secs(dev.timeout), &mut |est| {
-        spin.suspend(|| show_estimate(est))
-    });
+    let run = enc.forward_reporting(&m.weights, &batch, dev.timeout, &mut |est| spin.suspend(|| show_estimate(est)));
     spin.finish_and_clear();
     let run = run.map_err(|e| e.to_string())?;
     let wall = t.elapsed().as_secs_f64();
@@ -427,6 +457,48 @@ impl rsn::nn::fetch::Progress for Bars {
             b.finish_and_clear();
         }
     }
+}
+
+/// A fetched model's name (minilm, mpnet) or a model folder. A name wins over a folder of the same
+/// name in the working directory unless the argument is written as a path (`./minilm`).
+fn model_dir(model: &str) -> Result<PathBuf, String> {
+    use rsn::nn::fetch;
+    let path_like = model.contains(std::path::MAIN_SEPARATOR) || model.starts_with('.');
+    if !path_like {
+        if let Ok(id) = fetch::ModelId::parse(model) {
+            return fetch::cached_model_dir(id);
+        }
+    }
+    let p = Path::new(model);
+    if p.is_dir() {
+        Ok(p.to_path_buf())
+    } else if p.exists() {
+        Err(format!(
+            "--model {model}: is not a folder (a model folder holds config.json, model.safetensors, tokenizer.json)"
+        ))
+    } else if path_like {
+        Err(format!("--model {model}: no such folder"))
+    } else {
+        Err(format!("--model {model}: neither a known model (minilm, mpnet) nor a folder"))
+    }
+}
+
+/// Refuse an output path that cannot be written (no such folder, a folder, no permission) before
+/// the work that would fill it. An existing file is left as it is; a probe file is removed.
+fn check_writable(path: &Path) -> Result<(), String> {
+    if path.is_dir() {
+        return Err(format!("{}: is a folder, not a file", path.display()));
+    }
+    let existed = path.exists();
+    std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(path)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    if !existed {
+        let _ = std::fs::remove_file(path);
+    }
+    Ok(())
 }
 
 /// A spinner with elapsed time on stderr while a long run is under way (drawn only on a terminal).

@@ -153,7 +153,7 @@ impl Bitstream {
 
     /// Load a description file.
     pub fn from_path(path: &Path) -> Result<Bitstream, BitstreamError> {
-        let text = std::fs::read_to_string(path)
+        let text = crate::files::read_text_bounded(path, crate::files::limits::SMALL_TEXT, "a bitstream description")
             .map_err(|source| BitstreamError::Io { path: path.display().to_string(), source })?;
         Bitstream::parse(&text, &path.display().to_string())
     }

@@ -125,6 +125,49 @@ pub fn check_maps(cfg: &ModelConfig, w: &EncoderWeights) -> Result<(), BuildErro
     Ok(())
 }
 
+/// DDR bytes of one run's activations (embedding sums, layer input/output and mid-layer state,
+/// QKV, context, FFN intermediate, MPNet's score bias) for `batch` sequences of `seq` tokens, and
+/// a refusal when they cannot fit the DDR window (checked before anything is allocated).
+pub fn check_batch_fits(cfg: &ModelConfig, batch: usize, seq: usize) -> Result<u64, BuildError> {
+    let bytes = (|| {
+        let tokens = (batch as u64).checked_mul(seq as u64)?;
+        let h = cfg.hidden_size as u64;
+        let per_token = h.checked_mul(7)?.checked_add(cfg.intermediate_size as u64)?;
+        let bias = if cfg.arch == Arch::Mpnet {
+            (cfg.num_heads as u64).checked_mul((seq as u64).checked_mul(seq as u64)?)?
+        } else {
+            0
+        };
+        tokens.checked_mul(per_token)?.checked_add(bias)?.checked_mul(4)
+    })();
+    let window = crate::hal::Memory::Ddr.window_bytes();
+    match bytes {
+        Some(b) if b <= window => Ok(b),
+        _ => Err(BuildError::TooLarge(format!(
+            "{batch} sequences of {seq} tokens need {} bytes of activations in DDR; the window holds {window}",
+            bytes.map_or("more than 2^64".to_string(), |b| b.to_string())
+        ))),
+    }
+}
+
+/// Refuse a model whose weights cannot fit the LPDDR window (all of them live on the device).
+pub fn check_weights_fit(cfg: &ModelConfig) -> Result<u64, BuildError> {
+    let (h, f) = (cfg.hidden_size as u64, cfg.intermediate_size as u64);
+    let bytes = (|| {
+        let per_layer = h.checked_mul(h)?.checked_mul(4)?.checked_add(h.checked_mul(f)?.checked_mul(2)?)?;
+        per_layer.checked_mul(cfg.num_layers as u64)?.checked_mul(4)
+    })();
+    let window = crate::hal::Memory::Lpddr.window_bytes();
+    match bytes {
+        Some(b) if b <= window => Ok(b),
+        _ => Err(BuildError::TooLarge(format!(
+            "{} layers of hidden {h} and FFN {f} need {} bytes of weights in LPDDR; the window holds {window}",
+            cfg.num_layers,
+            bytes.map_or("more than 2^64".to_string(), |b| b.to_string())
+        ))),
+    }
+}
+
 /// One layer's weights in the device's layout. The QKV weights are fused (columns `[Q | K | V]`)
 /// with the attention scale `1/sqrt(head_dim)` folded into Q.
 pub fn pack_layer(cfg: &ModelConfig, l: &LayerWeights) -> PackedLayer {

@@ -11,6 +11,7 @@
 //! A in DDR `M x ka`, B in LPDDR `K x nb`, bias in DDR `nb`, C in DDR `M x nc`.
 
 use super::{BuildError, ProgramBuilder};
+use crate::hal::Memory;
 use crate::isa::{
     DramOp, DramPort, Executable, LoadMode, MemAOp, MemBOp, MemCOp, MeshAOp, MeshBOp, Opcode, Payload, PostOp, ENGINES,
 };
@@ -100,6 +101,32 @@ impl Gemm {
         round16(self.n)
     }
 
+    /// Bytes of the device buffers: (A + C, and the residual, in DDR; B in LPDDR), `None` when the
+    /// arithmetic overflows.
+    pub fn device_bytes(&self) -> Option<(u64, u64)> {
+        let (m, n, k) = (self.m as u64, self.n as u64, self.k as u64);
+        let pad = |x: u64| x.checked_add(15).map(|v| v / 16 * 16);
+        let a = m.checked_mul(pad(k)?)?.checked_mul(4)?;
+        let c = m.checked_mul(pad(n)?)?.checked_mul(4)?;
+        let b = k.checked_mul(pad(n)?)?.checked_mul(4)?;
+        let ddr = a.checked_add(c)?.checked_add(if self.residual { c } else { 0 })?;
+        Some((ddr, b))
+    }
+
+    /// Refuse a shape whose buffers cannot fit the device's memory windows, before anything is
+    /// allocated or compiled for it.
+    pub fn check_fits(&self) -> Result<(), BuildError> {
+        let (ddr_w, lp_w) = (Memory::Ddr.window_bytes(), Memory::Lpddr.window_bytes());
+        match self.device_bytes() {
+            Some((ddr, lp)) if ddr <= ddr_w && lp <= lp_w => Ok(()),
+            Some((ddr, lp)) => Err(BuildError::TooLarge(format!(
+                "GEMM {}x{}x{} needs {ddr} bytes of DDR (A, C) and {lp} of LPDDR (B); the windows hold {ddr_w} and {lp_w}",
+                self.m, self.n, self.k
+            ))),
+            None => Err(BuildError::TooLarge(format!("GEMM {}x{}x{}: its sizes overflow", self.m, self.n, self.k))),
+        }
+    }
+
     /// Useful floating-point operations (2 per multiply-add, plus the bias adds).
     pub fn flops(&self) -> f64 {
         2.0 * self.m as f64 * self.n as f64 * self.k as f64 + if self.bias { (self.m * self.n) as f64 } else { 0.0 }
@@ -159,6 +186,7 @@ impl Gemm {
         if self.m == 0 || self.n == 0 || self.k == 0 {
             return Err(BuildError::Shape(format!("GEMM {}x{}x{} has an empty dimension", self.m, self.n, self.k)));
         }
+        self.check_fits()?;
         if self.bias != at.bias_line.is_some() {
             return Err(BuildError::Shape("a bias buffer is needed exactly when the GEMM has a bias".into()));
         }

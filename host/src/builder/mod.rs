@@ -6,6 +6,7 @@ pub mod attention;
 pub mod encoder;
 pub mod gemm;
 
+use crate::hal::Memory;
 use crate::isa::{EncodeError, EngineRtp, Executable, Opcode, Packet, Payload, Program, ENGINES};
 pub use gemm::{Gemm, GemmPlacement};
 
@@ -13,6 +14,8 @@ pub use gemm::{Gemm, GemmPlacement};
 pub enum BuildError {
     #[error("cannot map this shape: {0}")]
     Shape(String),
+    #[error("too large for the device: {0}")]
+    TooLarge(String),
     #[error("encoding failed: {0}")]
     Encode(#[from] EncodeError),
 }
@@ -23,17 +26,30 @@ pub struct ProgramBuilder {
     program: Program,
     fence_pending: bool,
     phases: Vec<(String, usize)>,
+    /// Words the encoded program will have.
+    words: u64,
 }
+
+/// Words a program may have: the instruction window holds them all.
+const MAX_WORDS: u64 = Memory::Instr.window_bytes() / 4;
 
 impl ProgramBuilder {
     pub fn new() -> ProgramBuilder {
         ProgramBuilder::default()
     }
 
-    /// Append a packet (empty windows are skipped).
+    /// Append a packet (empty windows are skipped). A program that would outgrow the instruction
+    /// window is refused as it grows, so a runaway shape never fills the host's memory.
     pub fn push(&mut self, opcode: Opcode, mask: u32, repeat: u32, mut window: Vec<Payload>) -> Result<(), BuildError> {
         if window.is_empty() || repeat == 0 {
             return Ok(());
+        }
+        self.words += 1 + (window.len() * opcode.payload_words()) as u64;
+        if self.words + crate::isa::STREAM_HEADER_WORDS as u64 > MAX_WORDS {
+            return Err(BuildError::TooLarge(format!(
+                "the program outgrows the {} MiB instruction window",
+                Memory::Instr.window_bytes() >> 20
+            )));
         }
         if self.fence_pending && opcode == Opcode::Ddr {
             if let Some(Payload::Dram(d)) = window.iter_mut().find(|w| matches!(w, Payload::Dram(d) if d.store == 0)) {

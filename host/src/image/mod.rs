@@ -131,7 +131,7 @@ impl Manifest {
     }
 
     pub fn load(path: &Path) -> Result<Manifest, ManifestError> {
-        let text = std::fs::read_to_string(path)
+        let text = crate::files::read_text_bounded(path, crate::files::limits::SMALL_TEXT, "a device-image manifest")
             .map_err(|source| ManifestError::Io { path: path.display().to_string(), source })?;
         Manifest::parse(&text, &path.display().to_string())
     }

@@ -63,7 +63,8 @@ struct RawConfig {
 
 impl ModelConfig {
     pub fn from_file(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io { path: path.to_owned(), source })?;
+        let text = crate::files::read_text_bounded(path, crate::files::limits::SMALL_TEXT, "a config.json")
+            .map_err(|source| ConfigError::Io { path: path.to_owned(), source })?;
         Self::from_json(path, &text)
     }
 

@@ -112,6 +112,8 @@ pub enum FetchError {
     UnknownModel { name: String },
     #[error("no model cache directory: set RSN_MODEL_DIR or HOME")]
     NoCacheDir,
+    #[error("RSN_MODEL_DIR is {path}, which is not a folder (it names the model cache folder)")]
+    CacheNotDir { path: PathBuf },
     #[error("{path}: {source}")]
     Io { path: PathBuf, source: std::io::Error },
     #[error("cannot run {program}: {source}")]
@@ -135,7 +137,11 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> FetchError + '_ {
 /// `$RSN_MODEL_DIR`, else `$HOME/.cache/rsn/models`.
 pub fn default_cache_dir() -> Result<PathBuf, FetchError> {
     if let Some(d) = std::env::var_os("RSN_MODEL_DIR").filter(|d| !d.is_empty()) {
-        return Ok(PathBuf::from(d));
+        let d = PathBuf::from(d);
+        if d.exists() && !d.is_dir() {
+            return Err(FetchError::CacheNotDir { path: d });
+        }
+        return Ok(d);
     }
     std::env::var_os("HOME")
         .filter(|h| !h.is_empty())

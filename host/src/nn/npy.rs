@@ -115,7 +115,8 @@ pub fn write_f32(path: &Path, shape: &[usize], data: &[f32]) -> Result<(), NpyEr
 
 /// Reads a `.npy` file.
 pub fn read(path: &Path) -> Result<NpyArray, NpyError> {
-    let bytes = fs::read(path).map_err(|source| NpyError::Io { path: path.to_owned(), source })?;
+    let bytes = crate::files::read_bounded(path, crate::files::limits::NPY, "a .npy tensor")
+        .map_err(|source| NpyError::Io { path: path.to_owned(), source })?;
     decode(path, &bytes)
 }
 

@@ -33,6 +33,8 @@ pub struct Batch {
     pub token_type_ids: Vec<u32>,
     /// Real tokens per sentence (special tokens included).
     pub lengths: Vec<usize>,
+    /// Sentences cut at the model's position limit (indices into the batch).
+    pub truncated: Vec<usize>,
 }
 
 impl Batch {
@@ -49,6 +51,7 @@ impl Batch {
             attention_mask: Vec::with_capacity(rows.len() * seq_len),
             token_type_ids: vec![0; rows.len() * seq_len],
             lengths: Vec::with_capacity(rows.len()),
+            truncated: Vec::new(),
         };
         for r in rows {
             let end = b.input_ids.len() + seq_len;
@@ -79,7 +82,9 @@ pub struct ModelTokenizer {
 impl ModelTokenizer {
     /// Loads `tokenizer.json` for the model described by `cfg`; truncates at `cfg.max_tokens()`.
     pub fn from_file(path: &Path, cfg: &ModelConfig) -> Result<Self, TokenizeError> {
-        let mut tokenizer = Tokenizer::from_file(path)
+        let bytes = crate::files::read_bounded(path, crate::files::limits::TOKENIZER, "a tokenizer.json")
+            .map_err(|e| TokenizeError::Load { path: path.to_owned(), reason: e.to_string() })?;
+        let mut tokenizer = Tokenizer::from_bytes(&bytes)
             .map_err(|e| TokenizeError::Load { path: path.to_owned(), reason: e.to_string() })?;
         if let Some(p) = tokenizer.get_padding() {
             if p.pad_id != cfg.pad_token_id {
@@ -123,15 +128,21 @@ impl ModelTokenizer {
     pub fn encode_batch(&self, sentences: &[&str]) -> Result<Batch, TokenizeError> {
         let mut rows = Vec::with_capacity(sentences.len());
         let mut types = Vec::with_capacity(sentences.len());
+        let mut truncated = Vec::new();
         for (i, s) in sentences.iter().enumerate() {
             let enc = self
                 .tokenizer
                 .encode(*s, true)
                 .map_err(|e| TokenizeError::Encode { index: i, reason: e.to_string() })?;
+            // The tokenizer keeps what truncation cut off as overflowing encodings.
+            if !enc.get_overflowing().is_empty() {
+                truncated.push(i);
+            }
             rows.push(enc.get_ids().to_vec());
             types.push(enc.get_type_ids().to_vec());
         }
         let mut batch = Batch::from_ids(&rows, self.pad_id)?;
+        batch.truncated = truncated;
         for (i, t) in types.iter().enumerate() {
             let s = batch.seq_len;
             batch.token_type_ids[i * s..i * s + t.len()].copy_from_slice(t);

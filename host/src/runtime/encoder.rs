@@ -66,6 +66,7 @@ impl DeviceEncoder {
     /// Check that the model maps onto the ISA and upload its weights.
     pub fn new(device: &Device, cfg: &ModelConfig, w: &EncoderWeights) -> Result<DeviceEncoder, RunError> {
         encoder::check_maps(cfg, w)?;
+        encoder::check_weights_fit(cfg)?;
         let ddr = |x: &[f32]| device.alloc_from(Memory::Ddr, x);
         let lp = |x: &[f32]| device.alloc_from(Memory::Lpddr, x);
         let mut layers = Vec::new();
@@ -122,6 +123,7 @@ impl DeviceEncoder {
                 attention_mask: widen(&batch.attention_mask, 0),
                 token_type_ids: widen(&batch.token_type_ids, 0),
                 lengths: batch.lengths.clone(),
+                truncated: batch.truncated.clone(),
             };
             let mut run = self.forward_reporting(w, &padded, timeout, predicted)?;
             let h = self.cfg.hidden_size;
@@ -130,6 +132,7 @@ impl DeviceEncoder {
             return Ok(run);
         }
         let cfg = &self.cfg;
+        encoder::check_batch_fits(cfg, batch.batch, batch.seq_len)?;
         let (h, inter) = (cfg.hidden_size, cfg.intermediate_size);
         let tokens = batch.batch * batch.seq_len;
         let dev = &self.device;

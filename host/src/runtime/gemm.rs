@@ -33,6 +33,8 @@ pub fn run_gemm(
             Err(RunError::Input { what, got, expected })
         }
     };
+    g.check_fits()?;
+    // check_fits bounds every product below the device windows, so these cannot overflow.
     check("A", a.len(), g.m * g.k)?;
     check("B", b.len(), g.k * g.n)?;
     if let Some(bias) = bias {

@@ -105,7 +105,7 @@ impl XrtBackend {
                     .into(),
             )
         })?;
-        let bytes = std::fs::read(&xclbin)
+        let bytes = crate::files::read_bounded(&xclbin, crate::files::limits::XCLBIN, "an xclbin")
             .map_err(|e| open_err("open", format!("cannot read xclbin {}: {e}", xclbin.display())))?;
         let file_uuid =
             vck190::xclbin_file_uuid(&bytes).map_err(|e| open_err("open", format!("{}: {e}", xclbin.display())))?;
