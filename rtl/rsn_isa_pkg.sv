@@ -217,6 +217,66 @@ package rsn_isa_pkg;
   } meshb_op_w1_t;
   localparam logic [31:0] MeshbOpW1ReservedMask = 32'hfffff000;
 
+  /* verilator lint_off UNUSEDSIGNAL */
+  // 1 when a field of a decoder_op payload is outside its declared range for FU instance `inst`.
+  function automatic logic decoder_op_range_error(logic [31:0] p, logic [2:0] inst);
+    decoder_op_range_error = 1'b0;
+    if (32'(p[3:0]) > 32'(1)) decoder_op_range_error = 1'b1;  // kind
+  endfunction
+
+  // 1 when a field of a dram_op payload is outside its declared range for FU instance `inst`.
+  function automatic logic dram_op_range_error(logic [127:0] p, logic [2:0] inst);
+    dram_op_range_error = 1'b0;
+    if (p[47:32] < 16'd1) dram_op_range_error = 1'b1;  // chunk_lines
+    if (p[63:48] < 16'd1) dram_op_range_error = 1'b1;  // chunk_count
+  endfunction
+
+  // 1 when a field of a mema_op payload is outside its declared range for FU instance `inst`.
+  function automatic logic mema_op_range_error(logic [63:0] p, logic [2:0] inst);
+    mema_op_range_error = 1'b0;
+    if (p[0:0] == 1'd1 && (p[13:5] < 9'd1 || 32'(p[13:5]) > 32'(256))) mema_op_range_error = 1'b1;  // rows
+    if (p[0:0] == 1'd1 && (p[21:14] < 8'd1 || 32'(p[21:14]) > 32'(128))) mema_op_range_error = 1'b1;  // cols
+    if (p[1:1] == 1'd1 && (p[33:32] < 2'd1 || 32'(p[33:32]) > 32'(2))) mema_op_range_error = 1'b1;  // send_rb
+    if (p[1:1] == 1'd1 && (p[41:34] < 8'd1)) mema_op_range_error = 1'b1;  // send_cb
+  endfunction
+
+  // 1 when a field of a memb_op payload is outside its declared range for FU instance `inst`.
+  function automatic logic memb_op_range_error(logic [63:0] p, logic [2:0] inst);
+    memb_op_range_error = 1'b0;
+    if (p[0:0] == 1'd1 && (p[16:7] < 10'd1 || 32'(p[16:7]) > 32'(((inst == 3'd0) ? 128 : (inst == 3'd1) ? 128 : 512)))) memb_op_range_error = 1'b1;  // rows
+    if (p[0:0] == 1'd1 && (p[26:17] < 10'd1 || 32'(p[26:17]) > 32'(((inst == 3'd0) ? 512 : (inst == 3'd1) ? 512 : 64)))) memb_op_range_error = 1'b1;  // cols
+    if (p[1:1] == 1'd1 && (p[34:32] < 3'd1 || 32'(p[34:32]) > 32'(((inst == 3'd0) ? 1 : (inst == 3'd1) ? 1 : 4)))) memb_op_range_error = 1'b1;  // send_kb
+    if (p[1:1] == 1'd1 && (p[37:35] < 3'd1 || 32'(p[37:35]) > 32'(((inst == 3'd0) ? 4 : (inst == 3'd1) ? 4 : 1)))) memb_op_range_error = 1'b1;  // send_cb
+    if (p[1:1] == 1'd1 && (p[45:38] < 8'd1)) memb_op_range_error = 1'b1;  // send_reps
+  endfunction
+
+  // 1 when a field of a memc_op payload is outside its declared range for FU instance `inst`.
+  function automatic logic memc_op_range_error(logic [127:0] p, logic [2:0] inst);
+    memc_op_range_error = 1'b0;
+    if (p[21:13] < 9'd1 || 32'(p[21:13]) > 32'(256)) memc_op_range_error = 1'b1;  // rows
+    if (p[31:22] < 10'd1 || 32'(p[31:22]) > 32'(512)) memc_op_range_error = 1'b1;  // cols
+    if (p[3:3] == 1'd1 && (p[33:32] < 2'd1 || 32'(p[33:32]) > 32'(2))) memc_op_range_error = 1'b1;  // recv_rb
+    if (p[3:3] == 1'd1 && (p[36:34] < 3'd1 || 32'(p[36:34]) > 32'(4))) memc_op_range_error = 1'b1;  // recv_cb
+    if (p[3:3] == 1'd1 && (p[39:37] < 3'd1 || 32'(p[39:37]) > 32'(4))) memc_op_range_error = 1'b1;  // recv_kb
+    if (p[3:3] == 1'd1 && (p[55:40] < 16'd1)) memc_op_range_error = 1'b1;  // k_iters
+    if (p[9:8] == 2'd2 && (p[65:64] < 2'd1 || 32'(p[65:64]) > 32'(2))) memc_op_range_error = 1'b1;  // send_rb
+    if (p[9:8] == 2'd2 && (p[73:66] < 8'd1)) memc_op_range_error = 1'b1;  // send_cb
+    if (p[9:8] == 2'd2 && (p[76:74] < 3'd1 || 32'(p[76:74]) > 32'(4))) memc_op_range_error = 1'b1;  // send_kb
+  endfunction
+
+  // 1 when a field of a mesha_op payload is outside its declared range for FU instance `inst`.
+  function automatic logic mesha_op_range_error(logic [63:0] p, logic [2:0] inst);
+    mesha_op_range_error = 1'b0;
+    if (p[15:0] < 16'd1) mesha_op_range_error = 1'b1;  // blocks
+  endfunction
+
+  // 1 when a field of a meshb_op payload is outside its declared range for FU instance `inst`.
+  function automatic logic meshb_op_range_error(logic [63:0] p, logic [2:0] inst);
+    meshb_op_range_error = 1'b0;
+    if (p[15:0] < 16'd1) meshb_op_range_error = 1'b1;  // blocks
+  endfunction
+  /* verilator lint_on UNUSEDSIGNAL */
+
   // MeshA / MeshB source codes allowed per engine (bit c set = code c allowed).
   localparam logic [7:0] MeshARoutes0 = 8'b00000011;
   localparam logic [7:0] MeshARoutes1 = 8'b00000011;

@@ -54,6 +54,7 @@ module rsn_decoder (
   localparam logic [3:0] ErrPacketCount = 4'd11;
   localparam logic [3:0] ErrEarlyLast = 4'd12;
   localparam logic [3:0] ErrMissingLast = 4'd13;
+  localparam logic [3:0] ErrField = 4'd14;
 
   localparam logic [31:0] IsaVersion = rsn_isa_pkg::IsaVersion;
 
@@ -155,6 +156,10 @@ module rsn_decoder (
 
   logic [31:0] buf_q [BufWords];
   logic        buf_we;
+  // Words of the payload being received, for the field check at its last word.
+  logic [31:0] pl_q [3];
+  logic [127:0] pl_full;
+  logic         pl_last, field_err;
 
   // Word accepted now: its decoded header fields and checks.
   logic [3:0]  h_op;
@@ -175,6 +180,21 @@ module rsn_decoder (
   assign words_left = total_q - idx_q - 32'd1;
   // The buffer must flag exactly the word the header calls final (valid from word 3 on).
   assign len_bad    = w_last != (idx_q == total_q - 32'd1);
+
+  // The payload as it stands when its last word is on w_data.
+  always_comb begin
+    for (int unsigned i = 0; i < 4; i++) begin
+      pl_full[32*i +: 32] = (i == 32'(pwi_q)) ? w_data : ((i < 3) ? pl_q[i] : 32'd0);
+    end
+  end
+  assign pl_last = pwi_q == 2'(rsn_isa_pkg::payload_words(hdr_q[3:0]) - 3'd1);
+
+  rsn_payload_check u_check (
+    .op_i      (hdr_q[3:0]),
+    .mask_i    (hdr_q[9:4]),
+    .payload_i (pl_full),
+    .error_o   (field_err)
+  );
 
   assign w_ready = (state_q == StHdr) || (state_q == StPktHdr) || (state_q == StPayload) ||
                    (state_q == StSkip);
@@ -375,6 +395,11 @@ module rsn_decoder (
             state_d    = StError;
             err_code_d = ErrReserved;
             err_word_d = idx_q;
+          end else if (pl_last && field_err) begin
+            // A field an FU refuses: reported at the payload's first word.
+            state_d    = StError;
+            err_code_d = ErrField;
+            err_word_d = idx_q - 32'(pwi_q);
           end else begin
             buf_we = 1'b1;
             cnt_d  = cnt_q + 7'd1;
@@ -527,6 +552,7 @@ module rsn_decoder (
   always_ff @(posedge clk_i) begin
     if (buf_we) begin
       buf_q[cnt_q] <= w_data;
+      if (pwi_q != 2'd3) pl_q[pwi_q] <= w_data;
     end
   end
 

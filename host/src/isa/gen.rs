@@ -122,6 +122,15 @@ pub fn sv_package() -> String {
             );
         }
     }
+    // A range check reads only the ranged fields, and only some depend on the instance.
+    s.push_str("\n  /* verilator lint_off UNUSEDSIGNAL */");
+    for PayloadTable { name, words, fields, .. } in payload_tables() {
+        if fields.iter().all(|f| f.range.is_none()) {
+            continue;
+        }
+        range_function(&mut s, name, words, fields);
+    }
+    s.push_str("  /* verilator lint_on UNUSEDSIGNAL */\n");
     s.push_str("\n  // MeshA / MeshB source codes allowed per engine (bit c set = code c allowed).\n");
     for (e, r) in MESHA_ROUTES.iter().enumerate() {
         let m = r.iter().fold(1u32, |a, c| a | 1 << c);
@@ -133,6 +142,55 @@ pub fn sv_package() -> String {
     }
     s.push_str("\nendpackage\n/* verilator lint_on UNUSEDPARAM */\n");
     s
+}
+
+/// `<name>_range_error(p, inst)`: 1 when a field of payload `p` (word 0 in the low bits) is outside
+/// its declared range for FU instance `inst`, the check [`super::fields::check_range`] makes.
+fn range_function(s: &mut String, name: &str, words: usize, fields: &[FieldSpec]) {
+    let bits =
+        |f: &FieldSpec| format!("p[{}:{}]", 32 * f.word as u32 + f.lsb + f.width - 1, 32 * f.word as u32 + f.lsb);
+    let _ =
+        writeln!(s, "\n  // 1 when a field of a {name} payload is outside its declared range for FU instance `inst`.");
+    let _ =
+        writeln!(s, "  function automatic logic {name}_range_error(logic [{}:0] p, logic [2:0] inst);", 32 * words - 1);
+    let _ = writeln!(s, "    {name}_range_error = 1'b0;");
+    for f in fields {
+        let Some(r) = &f.range else { continue };
+        let hi_all: Vec<u32> = (0..6).map(|i| r.hi(i)).collect();
+        let hi = if hi_all.iter().all(|h| *h == hi_all[0]) {
+            format!("{}", hi_all[0])
+        } else {
+            let mut e = format!("{}", r.hi(r.hi.len() as u32 - 1));
+            for i in (0..r.hi.len() - 1).rev() {
+                e = format!("(inst == 3'd{i}) ? {} : {e}", r.hi(i as u32));
+            }
+            format!("({e})")
+        };
+        let v = bits(f);
+        let w = f.width;
+        let mut test = String::new();
+        if r.lo > 0 {
+            let _ = write!(test, "{v} < {w}'d{}", r.lo);
+        }
+        if hi_all.iter().any(|h| *h < f.max()) {
+            if !test.is_empty() {
+                test.push_str(" || ");
+            }
+            let _ = write!(test, "32'({v}) > 32'({hi})");
+        }
+        if test.is_empty() {
+            continue;
+        }
+        let cond = match r.when {
+            Some((c, cv)) => {
+                let cf = fields.iter().find(|x| x.name == c).expect("a range condition names a field of its payload");
+                format!("{} == {}'d{cv} && ({test})", bits(cf), cf.width)
+            }
+            None => test,
+        };
+        let _ = writeln!(s, "    if ({cond}) {name}_range_error = 1'b1;  // {}", f.name);
+    }
+    let _ = writeln!(s, "  endfunction");
 }
 
 fn camel(s: &str) -> String {

@@ -475,7 +475,7 @@ impl Payload {
         }
     }
 
-    fn decode(op: Opcode, w: &[u32]) -> Result<Payload, FieldError> {
+    pub fn decode(op: Opcode, w: &[u32]) -> Result<Payload, FieldError> {
         Ok(match op {
             Opcode::Decoder => Payload::Decoder(DecoderOp::decode(w)?),
             Opcode::Ddr | Opcode::Lpddr => Payload::Dram(DramOp::decode(w)?),
@@ -647,50 +647,11 @@ pub fn decode_with_positions(words: &[u32]) -> Result<Vec<(Packet, InstrPos)>, D
         if saw_last {
             return Err(DecodeError::EarlyLast { packet: packet - 1 });
         }
-        let h = words[at];
-        let herr = |message: String| DecodeError::Header { packet, word: at, message };
-        let opcode = Opcode::from_bits(h & 0xf).ok_or_else(|| herr(format!("unknown opcode {}", h & 0xf)))?;
-        let mask = (h >> 4) & 0x3f;
-        let last = (h >> 10) & 1 == 1;
-        let window = (h >> 11) & 0x1f;
-        let repeat = h >> 16;
-        let inst_mask = (1u32 << opcode.instances()) - 1;
-        if mask == 0 || mask & !inst_mask != 0 {
-            return Err(herr(format!(
-                "mask {mask:#08b} selects no or nonexistent {} instances ({} exist)",
-                opcode.mnemonic(),
-                opcode.instances()
-            )));
-        }
-        if window == 0 {
-            return Err(herr("window size 0".into()));
-        }
-        if repeat == 0 {
-            return Err(herr("repeat count 0".into()));
-        }
-        let pw = opcode.payload_words();
-        let needed = window as usize * pw;
-        let left = words.len() - at - 1;
-        if needed > left {
-            return Err(DecodeError::Truncated { packet, word: at, needed: needed + 1, left: left + 1 });
-        }
-        let pos = InstrPos { packet, mop, word: at };
-        let mut win = Vec::with_capacity(window as usize);
-        for m in 0..window as usize {
-            let w0 = at + 1 + m * pw;
-            let p = Payload::decode(opcode, &words[w0..w0 + pw]).map_err(|e| DecodeError::Payload {
-                packet,
-                mop: mop + m,
-                word: w0 + e.word,
-                field: e.field,
-                message: e.message,
-            })?;
-            win.push(p);
-        }
-        mop += window as usize;
-        at += 1 + needed;
+        let (p, pos, last) = decode_packet(words, at, packet, mop)?;
+        mop += p.window.len();
+        at += 1 + p.window.len() * p.opcode.payload_words();
         saw_last = last;
-        out.push((Packet { opcode, mask, repeat, window: win }, pos));
+        out.push((p, pos));
     }
     if out.len() != declared as usize {
         return Err(DecodeError::PacketCount { declared, found: out.len() });
@@ -699,6 +660,143 @@ pub fn decode_with_positions(words: &[u32]) -> Result<Vec<(Packet, InstrPos)>, D
         return Err(DecodeError::MissingLast);
     }
     Ok(out)
+}
+
+/// A packet header as the decoder checks it: opcode, instance mask, `last`, window and repeat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PacketHeader {
+    pub opcode: Opcode,
+    pub mask: u32,
+    pub last: bool,
+    pub window: u32,
+    pub repeat: u32,
+}
+
+/// Check the packet header in word `at` (packet number `packet`).
+pub fn decode_header(words: &[u32], at: usize, packet: usize) -> Result<PacketHeader, DecodeError> {
+    let Some(&h) = words.get(at) else {
+        return Err(DecodeError::Truncated { packet, word: at, needed: 1, left: 0 });
+    };
+    let herr = |message: String| DecodeError::Header { packet, word: at, message };
+    let opcode = Opcode::from_bits(h & 0xf).ok_or_else(|| herr(format!("unknown opcode {}", h & 0xf)))?;
+    let mask = (h >> 4) & 0x3f;
+    let last = (h >> 10) & 1 == 1;
+    let window = (h >> 11) & 0x1f;
+    let repeat = h >> 16;
+    let inst_mask = (1u32 << opcode.instances()) - 1;
+    if mask == 0 || mask & !inst_mask != 0 {
+        return Err(herr(format!(
+            "mask {mask:#08b} selects no or nonexistent {} instances ({} exist)",
+            opcode.mnemonic(),
+            opcode.instances()
+        )));
+    }
+    if window == 0 {
+        return Err(herr("window size 0".into()));
+    }
+    if repeat == 0 {
+        return Err(herr("repeat count 0".into()));
+    }
+    Ok(PacketHeader { opcode, mask, last, window, repeat })
+}
+
+/// Decode the packet whose header is word `at` of `words`: packet number `packet`, first mOP
+/// `mop`. Returns the packet, its position and its `last` flag.
+pub fn decode_packet(
+    words: &[u32],
+    at: usize,
+    packet: usize,
+    mop: usize,
+) -> Result<(Packet, InstrPos, bool), DecodeError> {
+    let PacketHeader { opcode, mask, last, window, repeat } = decode_header(words, at, packet)?;
+    let pw = opcode.payload_words();
+    let needed = window as usize * pw;
+    let left = words.len() - at - 1;
+    if needed > left {
+        return Err(DecodeError::Truncated { packet, word: at, needed: needed + 1, left: left + 1 });
+    }
+    let pos = InstrPos { packet, mop, word: at };
+    let mut win = Vec::with_capacity(window as usize);
+    for m in 0..window as usize {
+        let w0 = at + 1 + m * pw;
+        let p = Payload::decode(opcode, &words[w0..w0 + pw]).map_err(|e| DecodeError::Payload {
+            packet,
+            mop: mop + m,
+            word: w0 + e.word,
+            field: e.field,
+            message: e.message,
+        })?;
+        win.push(p);
+    }
+    Ok((Packet { opcode, mask, repeat, window: win }, pos, last))
+}
+
+/// Where word `word` of a program lies, found by walking the packet headers as the hardware
+/// decoder reads them, so that it works on programs that do not decode: the packet whose header or
+/// payload holds the word, and the mOP of that payload (the packet's first mOP for its header).
+/// Words of the stream header (0-3), and words past the last packet whose header can be read, have
+/// no position.
+pub fn locate_word(words: &[u32], word: usize) -> Option<InstrPos> {
+    if word < STREAM_HEADER_WORDS || word >= words.len() {
+        return None;
+    }
+    let (mut at, mut packet, mut mop) = (STREAM_HEADER_WORDS, 0usize, 0usize);
+    while at < words.len() {
+        let h = words[at];
+        let window = ((h >> 11) & 0x1f) as usize;
+        let Some(opcode) = Opcode::from_bits(h & 0xf).filter(|_| window > 0) else {
+            // The walk ends at an unreadable header: the decoder stops there too.
+            return Some(InstrPos { packet, mop, word });
+        };
+        let pw = opcode.payload_words();
+        if word < at + 1 + window * pw {
+            let m = if word == at { 0 } else { (word - at - 1) / pw };
+            return Some(InstrPos { packet, mop: mop + m, word });
+        }
+        at += 1 + window * pw;
+        packet += 1;
+        mop += window;
+    }
+    None
+}
+
+impl DecodeError {
+    /// The word the hardware decoder reports for this error (rtl/decoder/README.md): the stream
+    /// header word it concerns, the packet header, or the payload word.
+    pub fn word(&self, words: &[u32]) -> usize {
+        let header_of = |packet: usize| {
+            let mut at = STREAM_HEADER_WORDS;
+            for _ in 0..packet {
+                let h = words.get(at).copied().unwrap_or(0);
+                let pw = Opcode::from_bits(h & 0xf).map_or(0, |o| o.payload_words());
+                at += 1 + ((h >> 11) & 0x1f) as usize * pw;
+            }
+            at
+        };
+        match self {
+            DecodeError::TooShort(n) => n.saturating_sub(1),
+            DecodeError::BadMagic { .. } => 0,
+            DecodeError::BadVersion { .. } => 1,
+            DecodeError::LengthMismatch { .. } => 2,
+            DecodeError::PacketCount { .. } => 3,
+            DecodeError::Header { word, .. }
+            | DecodeError::Truncated { word, .. }
+            | DecodeError::Payload { word, .. } => *word,
+            DecodeError::EarlyLast { packet } => header_of(*packet),
+            DecodeError::MissingLast => {
+                // The final packet's header (3 when there is none).
+                let mut last = 3;
+                let mut at = STREAM_HEADER_WORDS;
+                while at < words.len() {
+                    last = at;
+                    let h = words[at];
+                    let pw = Opcode::from_bits(h & 0xf).map_or(0, |o| o.payload_words());
+                    at += 1 + (((h >> 11) & 0x1f) as usize * pw).max(1);
+                }
+                last
+            }
+        }
+    }
 }
 
 /// Runtime parameters of one matrix engine (its tiles' "opcode memory"), written once per program.

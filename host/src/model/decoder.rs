@@ -11,34 +11,93 @@ use crate::topology::Fu;
 use std::sync::Arc;
 
 /// Decode and check words as the hardware decoder does: a word it cannot decode, or a field out of
-/// range, is an illegal-instruction fault at its position.
+/// range, is an illegal-instruction fault at its position. The first fault in stream order is the
+/// one reported ([`first_fault`]), at the word the RTL decoder names, placed with
+/// [`isa::locate_word`] so that every backend names the same packet and mOP.
 pub(super) fn decode_checked(words: &[u32]) -> EResult<Vec<(Packet, InstrPos)>> {
-    let packets = isa::decode_with_positions(words).map_err(|e| {
-        let at = match &e {
-            isa::DecodeError::Header { packet, word, .. } | isa::DecodeError::Truncated { packet, word, .. } => {
-                Some(InstrPos { packet: *packet, mop: 0, word: *word })
+    if let Some((word, message)) = first_fault(words) {
+        return Err(fault(FaultCode::IllegalInstruction, isa::locate_word(words, word), message));
+    }
+    isa::decode_with_positions(words).map_err(|e| {
+        // Unreachable: first_fault reports every decode error.
+        fault(FaultCode::IllegalInstruction, isa::locate_word(words, e.word(words)), e.to_string())
+    })
+}
+
+/// The first fault the streaming decoder meets, and the word it reports (rtl/decoder/README.md).
+/// The hardware reads the stream header, then packet by packet the header, each payload (its
+/// reserved bits word by word, then at its last word its fields for every selected instance,
+/// [`isa::check::check_payload`]), and at the packet's end `last` and the packet count. The host's
+/// whole-program decoder checks the declared length first; the hardware can only find a
+/// disagreement where the stream stops. So a field fault comes first when its payload ends before
+/// the word at which the hardware meets the structural fault.
+pub(super) fn first_fault(words: &[u32]) -> Option<(usize, String)> {
+    let structural = isa::decode_with_positions(words).err().map(|e| in_stream_order(words, e));
+    let stop = match &structural {
+        None => usize::MAX,
+        Some(e) => match e {
+            isa::DecodeError::TooShort(_) | isa::DecodeError::BadMagic { .. } | isa::DecodeError::BadVersion { .. } => {
+                0
             }
-            isa::DecodeError::Payload { packet, mop, word, .. } => {
-                Some(InstrPos { packet: *packet, mop: *mop, word: *word })
+            isa::DecodeError::LengthMismatch { declared, actual } => (*declared as usize).min(*actual) - 1,
+            isa::DecodeError::Header { word, .. }
+            | isa::DecodeError::Truncated { word, .. }
+            | isa::DecodeError::Payload { word, .. } => *word,
+            isa::DecodeError::EarlyLast { .. }
+            | isa::DecodeError::PacketCount { .. }
+            | isa::DecodeError::MissingLast => usize::MAX,
+        },
+    };
+    first_field_fault(words, stop).or_else(|| structural.map(|e| (e.word(words), e.to_string())))
+}
+
+/// The first payload, in stream order, that ends before word `stop` and that an FU refuses, with
+/// its first word.
+fn first_field_fault(words: &[u32], stop: usize) -> Option<(usize, String)> {
+    let (mut at, mut packet) = (isa::STREAM_HEADER_WORDS, 0usize);
+    while at < words.len().min(stop) {
+        // A header the decoder refuses ends the walk: that is the structural fault.
+        let h = isa::decode_header(words, at, packet).ok()?;
+        let pw = h.opcode.payload_words();
+        let instances: Vec<u32> = (0..h.opcode.instances()).filter(|i| h.mask >> i & 1 == 1).collect();
+        for m in 0..h.window as usize {
+            let w0 = at + 1 + m * pw;
+            if w0 + pw > words.len().min(stop) {
+                return None;
             }
-            _ => None,
-        };
-        fault(FaultCode::IllegalInstruction, at, e.to_string())
-    })?;
-    for (p, pos) in &packets {
-        for inst in p.instances() {
-            for (m, w) in p.window.iter().enumerate() {
-                if let Err((field, msg)) = isa::check::check_payload(p.opcode, inst, w) {
-                    return Err(fault(
-                        FaultCode::IllegalInstruction,
-                        Some(InstrPos { mop: pos.mop + m, ..*pos }),
-                        format!("{}, field `{field}`: {msg}", p.opcode.instance_name(inst)),
-                    ));
+            let payload = Payload::decode(h.opcode, &words[w0..w0 + pw]).ok()?;
+            for &inst in &instances {
+                if let Err((field, msg)) = isa::check::check_payload(h.opcode, inst, &payload) {
+                    return Some((w0, format!("{}, field `{field}`: {msg}", h.opcode.instance_name(inst))));
                 }
             }
         }
+        at += 1 + h.window as usize * pw;
+        packet += 1;
     }
-    Ok(packets)
+    None
+}
+
+/// The error the streaming decoder meets first. The host's decoder checks the declared length
+/// against the program before anything else; the hardware reads packets until the stream ends or
+/// passes the declared count (rtl/decoder/README.md), so a packet error before that point comes
+/// first.
+fn in_stream_order(words: &[u32], e: isa::DecodeError) -> isa::DecodeError {
+    let isa::DecodeError::LengthMismatch { declared, actual } = e else { return e };
+    let seen = (declared as usize).min(actual);
+    if seen <= isa::STREAM_HEADER_WORDS {
+        return e;
+    }
+    let mut prefix = words[..seen].to_vec();
+    prefix[2] = seen as u32;
+    match isa::decode_with_positions(&prefix) {
+        Err(
+            first @ (isa::DecodeError::Header { .. }
+            | isa::DecodeError::Payload { .. }
+            | isa::DecodeError::EarlyLast { .. }),
+        ) => first,
+        _ => e,
+    }
 }
 
 /// The FU queues a (non-decoder) packet goes to and each one's share: a DDR packet's loads to the
@@ -153,5 +212,76 @@ impl Decoder {
             progress = true;
         }
         Ok(progress)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::builder::{Gemm, GemmPlacement};
+
+    fn program() -> Vec<u32> {
+        let at = GemmPlacement { a_line: 0, b_line: 0, c_line: 1 << 20, ..Default::default() };
+        Gemm::new(200, 300, 256).compile(at).unwrap().words
+    }
+
+    fn payload_word(words: &[u32], opcode: Opcode, nth: usize) -> usize {
+        let packets = isa::decode_with_positions(words).unwrap();
+        let (_, pos) = packets.iter().filter(|(p, _)| p.opcode == opcode).nth(nth).unwrap();
+        pos.word + 1
+    }
+
+    #[test]
+    fn a_field_fault_before_a_structural_one_is_reported_first() {
+        let mut w = program();
+        // MemA `rows` = 0 in the first MemA payload (refused by the FU, not by the decoder's
+        // structure), then a reserved bit in a later MeshB payload.
+        let a = payload_word(&w, Opcode::MemA, 0);
+        w[a] &= !(0x1ff << 5);
+        let b = payload_word(&w, Opcode::MeshB, 0);
+        w[b] |= 1 << 31;
+        assert!(a < b);
+        let (word, msg) = first_fault(&w).unwrap();
+        assert_eq!(word, a, "{msg}");
+        assert!(msg.contains("field `rows`"), "{msg}");
+        // The structural fault alone is reported at its word.
+        let mut w2 = program();
+        w2[b] |= 1 << 31;
+        assert_eq!(first_fault(&w2).unwrap().0, b);
+    }
+
+    #[test]
+    fn a_wrong_length_is_found_where_the_stream_ends() {
+        let mut w = program();
+        let b = payload_word(&w, Opcode::MeshB, 0);
+        w[b] |= 1 << 31;
+        w[2] += 7;
+        // The hardware meets the reserved bit before it can see the length disagree.
+        assert_eq!(first_fault(&w).unwrap().0, b);
+        let mut w3 = program();
+        w3[2] += 7;
+        let (word, msg) = first_fault(&w3).unwrap();
+        assert_eq!(word, 2, "{msg}");
+        assert_eq!(isa::locate_word(&w3, word), None);
+    }
+
+    #[test]
+    fn positions_name_the_payload_in_programs_that_do_not_decode() {
+        // A MeshA packet with a window of three.
+        let mut prog = isa::Program::decode(&program()).unwrap();
+        let k = prog.packets.iter().position(|p| p.opcode == Opcode::MeshA).unwrap();
+        let one = prog.packets[k].window[0].clone();
+        prog.packets[k].window = vec![one; 3];
+        let mut w = prog.encode().unwrap();
+        let packets = isa::decode_with_positions(&w).unwrap();
+        let (p, pos) = &packets[k];
+        let pw = p.opcode.payload_words();
+        let word = pos.word + 1 + pw + 1;
+        // Break a later header: the walk still places words before it.
+        let last = packets.last().unwrap().1.word;
+        w[last] |= 0xf;
+        let at = isa::locate_word(&w, word).unwrap();
+        assert_eq!((at.packet, at.mop, at.word), (pos.packet, pos.mop + 1, word));
+        assert_eq!(isa::locate_word(&w, 3), None);
     }
 }

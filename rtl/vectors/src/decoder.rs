@@ -6,8 +6,10 @@
 //! Writes COUNT programs to stdout: random valid programs built from `Program`/`Packet` and
 //! `encode()`, and malformed ones made from valid programs by exactly one fault (bad magic or
 //! version, short stream, word count that disagrees with the stream, unknown opcode, bad mask, zero
-//! window or repeat, truncation, reserved bits, early or missing `last`, wrong packet count). The
-//! expectations come from `decode_with_positions`, `expand::executions` and `expand::dram_chunks`;
+//! window or repeat, truncation, reserved bits, a field an FU refuses, early or missing `last`,
+//! wrong packet count). Valid programs hold only payloads every selected FU accepts
+//! (`isa::check::check_payload`). The expectations come from `decode_with_positions`,
+//! `check_payload`, `expand::executions` and `expand::dram_chunks`;
 //! the split of DDR windows into load and store queues follows `model::engine` `dispatch`.
 //!
 //! Format (hex without 0x unless noted), one block per program:
@@ -27,8 +29,9 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
+use rsn::isa::check::check_payload;
 use rsn::isa::expand::{dram_chunks, executions};
-use rsn::isa::fields::reserved_mask;
+use rsn::isa::fields::{reserved_mask, FieldSpec};
 use rsn::isa::{
     decode_with_positions, DecodeError, DecoderOp, DramOp, MemAOp, MemBOp, MemCOp, MeshAOp, MeshBOp, Opcode, Packet,
     Payload, Program, ISA_VERSION, MAX_WINDOW, STREAM_HEADER_WORDS,
@@ -53,6 +56,7 @@ const E_RESERVED: u32 = 10;
 const E_PACKET_COUNT: u32 = 11;
 const E_EARLY_LAST: u32 = 12;
 const E_MISSING_LAST: u32 = 13;
+const E_FIELD: u32 = 14;
 
 /// Queue index of each FU instance (rtl/decoder/README.md).
 const Q_DDR_RD: usize = 0;
@@ -129,8 +133,115 @@ fn random_packet(rng: &mut SplitMix64) -> Packet {
     } else {
         rng.range(1, 4)
     };
-    let window = (0..window).map(|_| random_payload(rng, op)).collect();
+    let window = (0..window).map(|_| legal_payload(rng, op, mask)).collect();
     Packet::new(op, mask, repeat, window)
+}
+
+fn instances(op: Opcode, mask: u32) -> Vec<u32> {
+    (0..op.instances()).filter(|i| mask >> i & 1 == 1).collect()
+}
+
+fn field_bits(w: &[u32], f: &FieldSpec) -> u32 {
+    (w[f.word] >> f.lsb) & rsn::isa::fields::mask(f.width)
+}
+
+fn set_field_bits(w: &mut [u32], f: &FieldSpec, v: u32) {
+    let m = rsn::isa::fields::mask(f.width) << f.lsb;
+    w[f.word] = (w[f.word] & !m) | (v << f.lsb & m);
+}
+
+/// A random payload that every instance in `mask` accepts: random fields, each ranged field drawn
+/// into its range, then the rules between fields (`isa::check`) made to hold.
+fn legal_payload(rng: &mut SplitMix64, op: Opcode, mask: u32) -> Payload {
+    let insts = instances(op, mask);
+    let mut w = payload_words(&random_payload(rng, op));
+    for f in op.fields() {
+        if let Some(r) = &f.range {
+            let hi = insts.iter().map(|&i| r.hi(i)).min().unwrap_or(r.lo);
+            let v = field_bits(&w, f);
+            if v < r.lo || v > hi {
+                set_field_bits(&mut w, f, rng.range(r.lo, hi));
+            }
+        }
+    }
+    let mut p = Payload::decode(op, &w).expect("reserved bits stay clear");
+    match &mut p {
+        Payload::Dram(d) => {
+            d.port %= 12;
+            if op == Opcode::Lpddr {
+                (d.store, d.port, d.fence) = (0, 3 + (d.port & 1), 0);
+            } else if d.store == 1 {
+                (d.port, d.fence) = (6 + d.port % 6, 0);
+            }
+        }
+        Payload::MemA(a) => {
+            if a.load_en == 0 && a.send_en == 0 {
+                a.load_en = 1;
+            }
+            if a.load_en == 1 && a.send_en == 1 && a.load_bank == a.send_bank {
+                a.send_bank ^= 1;
+            }
+        }
+        Payload::MemB(b) => {
+            if b.load_en == 0 && b.send_en == 0 {
+                b.load_en = 1;
+            }
+            if insts.contains(&2) {
+                b.load_src = 0;
+            }
+            if b.load_en == 1 && b.send_en == 1 && b.load_bank == b.send_bank {
+                b.send_bank ^= 1;
+            }
+        }
+        Payload::MemC(c) => {
+            let no_mesh = insts.iter().any(|&i| i >= rsn::isa::MEMC_WITH_MESH);
+            c.load_mode %= 5;
+            c.drain %= 3;
+            c.post_op %= 4;
+            let fill = c.load_mode != 0 || c.recv_en == 1;
+            if (!fill && c.drain == 0) || (c.drain == 2 && no_mesh) {
+                c.drain = 1;
+            }
+            if c.acc == 1 && c.recv_en == 0 {
+                c.acc = 0;
+            }
+            if (c.post_op != 0 && c.drain == 0) || (c.post_op == 1 && no_mesh) {
+                c.post_op = 0;
+            }
+            let eps = f32::from_bits(c.eps);
+            if c.post_op == 2 && !(eps.is_finite() && eps >= 0.0) {
+                c.eps = 1e-5f32.to_bits();
+            }
+            if c.ln_pair == 1 && (c.post_op != 2 || c.drain != 1) {
+                c.ln_pair = 0;
+            }
+            c.ln_total = if c.ln_pair == 1 { rng.range(c.cols + 1, 2 * rsn::isa::MEMC_COLS) } else { 0 };
+            if fill && c.drain != 0 && c.fill_bank == c.drain_bank {
+                c.drain_bank ^= 1;
+            }
+        }
+        Payload::MeshA(_) | Payload::MeshB(_) => {
+            let (routes, src_bits): (&[&[u32]; 6], u32) =
+                if op == Opcode::MeshA { (&rsn::isa::MESHA_ROUTES, 3) } else { (&rsn::isa::MESHB_ROUTES, 2) };
+            let mut w = payload_words(&p);
+            let mut any = false;
+            for (e, allowed) in routes.iter().enumerate() {
+                let lsb = e as u32 * src_bits;
+                let src = (w[1] >> lsb) & ((1 << src_bits) - 1);
+                let keep = src != 0 && allowed.contains(&src) && !rng.chance(30);
+                if !keep {
+                    w[1] &= !(((1 << src_bits) - 1) << lsb);
+                }
+                any |= keep;
+            }
+            if !any {
+                w[1] |= routes[0][0];
+            }
+            p = Payload::decode(op, &w).expect("reserved bits stay clear");
+        }
+        Payload::Decoder(_) => {}
+    }
+    p
 }
 
 fn random_program(rng: &mut SplitMix64) -> Program {
@@ -233,6 +344,8 @@ struct Malformed {
     words: Vec<u32>,
     kind: &'static str,
     prefix: usize,
+    /// For a field fault: the first word of the payload an FU refuses.
+    field_word: Option<usize>,
 }
 
 /// Applies one random fault; None when the program has no place for the chosen fault.
@@ -242,8 +355,8 @@ fn corrupt(rng: &mut SplitMix64, prog: &Program, words: &[u32]) -> Option<Malfor
     let n = prog.packets.len();
     let k = rng.below(n as u32) as usize;
     let hk = pos[k].word;
-    let m = |words: Vec<u32>, kind, prefix| Some(Malformed { words, kind, prefix });
-    match rng.below(13) {
+    let m = |words: Vec<u32>, kind, prefix| Some(Malformed { words, kind, prefix, field_word: None });
+    match rng.below(14) {
         0 => {
             w[0] ^= 1 << rng.below(32);
             m(w, "bad_magic", 0)
@@ -335,6 +448,28 @@ fn corrupt(rng: &mut SplitMix64, prog: &Program, words: &[u32]) -> Option<Malfor
             let hl = pos[n - 1].word;
             w[hl] &= !(1 << 10);
             m(w, "missing_last", n - 1)
+        }
+        12 => {
+            // One field bit of payload `mi` of packet k flipped so that a selected FU refuses it.
+            let p = &prog.packets[k];
+            let (op, pw) = (p.opcode, p.opcode.payload_words());
+            let mi = rng.below(p.window.len() as u32) as usize;
+            let w0 = hk + 1 + mi * pw;
+            for _ in 0..32 {
+                let i = rng.below(pw as u32) as usize;
+                let bit = rng.below(32);
+                if reserved_mask(op.fields(), i) >> bit & 1 == 1 {
+                    continue;
+                }
+                let mut cand = w[w0..w0 + pw].to_vec();
+                cand[i] ^= 1 << bit;
+                let payload = Payload::decode(op, &cand).expect("field bits only");
+                if instances(op, p.mask).iter().any(|&inst| check_payload(op, inst, &payload).is_err()) {
+                    w[w0..w0 + pw].copy_from_slice(&cand);
+                    return Some(Malformed { words: w, kind: "field", prefix: k, field_word: Some(w0) });
+                }
+            }
+            None
         }
         _ => {
             w[3] = if rng.chance(50) { n as u32 + rng.range(1, 3) } else { rng.below(n as u32) };
@@ -456,6 +591,15 @@ pub fn run(args: &[String], out: &mut dyn Write) -> Result<(), Error> {
     }
     while (n as u64) < count {
         let prog = random_program(&mut rng);
+        for p in &prog.packets {
+            for (inst, payload) in
+                instances(p.opcode, p.mask).into_iter().flat_map(|i| p.window.iter().map(move |w| (i, w)))
+            {
+                if let Err((field, msg)) = check_payload(p.opcode, inst, payload) {
+                    return Err(Error::Gen(format!("a generated payload is refused ({field}: {msg}): {payload:?}")));
+                }
+            }
+        }
         let words = prog.encode()?;
         if rng.chance(45) {
             let exp = expect_prefix(&words, prog.packets.len())?;
@@ -464,6 +608,17 @@ pub fn run(args: &[String], out: &mut dyn Write) -> Result<(), Error> {
             continue;
         }
         let Some(bad) = corrupt(&mut rng, &prog, &words) else { continue };
+        if let Some(word) = bad.field_word {
+            // The structure is intact; the decoder refuses the payload before dispatching its
+            // packet.
+            if decode_with_positions(&bad.words).is_err() {
+                return Err(Error::Gen("a field fault broke the program's structure".into()));
+            }
+            let exp = expect_prefix(&words, bad.prefix)?;
+            write_program(out, n, &bad.words, bad.kind, &exp, &format!("err {E_FIELD} {word}"))?;
+            n += 1;
+            continue;
+        }
         let e = match decode_with_positions(&bad.words) {
             Ok(_) => return Err(Error::Gen(format!("fault `{}` left a program that still decodes", bad.kind))),
             Err(e) => e,
