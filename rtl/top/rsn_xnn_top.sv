@@ -198,6 +198,16 @@ module rsn_xnn_top #(
   logic dp_rst_n;
   assign dp_rst_n = rst_n && !flush;
 
+  // The engines' product streams are held empty outside a run: products an engine still delivers
+  // after a fault are dropped, not left for the next program (the host resets the engines before
+  // it starts one). Registered, so the reset does not glitch.
+  logic eng_hold_q, eng_rst_n;
+  always_ff @(posedge clk or negedge rst_n) begin
+    if (!rst_n) eng_hold_q <= 1'b1;
+    else        eng_hold_q <= !((run_q == RunIdle && start) || (run_q == RunActive && !fault_now));
+  end
+  assign eng_rst_n = rst_n && !eng_hold_q;
+
   // ---------------------------------------------------------------------------------------------
   // Instruction fetch -> packet tracker (observes) -> decoder -> queues -> expanders.
   logic [31:0] iw_data;
@@ -384,7 +394,7 @@ module rsn_xnn_top #(
     logic [$clog2(BlockFifoDepth):0] usage;
     rsn_stream_fifo #(.Width(1025), .Depth(BlockFifoDepth)) u_f (
       .clk_i       (clk),
-      .rst_ni      (dp_rst_n),
+      .rst_ni      ((b < 10) ? dp_rst_n : eng_rst_n),
       .in_data_i   (bs_in_data[1025*b +: 1025]),
       .in_valid_i  (bs_in_valid[b]),
       .in_ready_o  (bs_in_ready[b]),

@@ -46,15 +46,48 @@ pub struct Launch<'a> {
 
 impl Launch<'_> {
     /// Each packet's position, for fault reports: from the validated program, or by decoding the
-    /// words `read` returns (an unchecked program that does not decode has none).
-    pub fn positions(&self, read: impl FnOnce() -> Result<Vec<u32>>) -> Result<Vec<InstrPos>> {
+    /// words `read` returns (an unchecked program keeps its words, to place a decoder fault in a
+    /// program that does not decode).
+    pub fn positions(&self, read: impl FnOnce() -> Result<Vec<u32>>) -> Result<Positions> {
         if let Some(v) = &self.validated {
-            return Ok(v.iter().map(|(_, p)| *p).collect());
+            return Ok(Positions { packets: v.iter().map(|(_, p)| *p).collect(), words: None });
         }
         let words = read()?;
-        Ok(crate::isa::decode_with_positions(&words)
+        let packets = crate::isa::decode_with_positions(&words)
             .map(|v| v.into_iter().map(|(_, p)| p).collect())
-            .unwrap_or_default())
+            .unwrap_or_default();
+        Ok(Positions { packets, words: Some(Arc::new(words)) })
+    }
+}
+
+/// Where each packet of a running program starts, and for a program the host did not validate its
+/// words too.
+#[derive(Debug, Clone, Default)]
+pub struct Positions {
+    packets: Vec<InstrPos>,
+    words: Option<Arc<Vec<u32>>>,
+}
+
+impl std::ops::Deref for Positions {
+    type Target = [InstrPos];
+    fn deref(&self) -> &[InstrPos] {
+        &self.packets
+    }
+}
+
+impl Positions {
+    /// The position of a word a decoder fault names, as the model reports it
+    /// ([`crate::isa::locate_word`]).
+    pub fn locate_word(&self, word: usize) -> Option<InstrPos> {
+        if let Some(words) = &self.words {
+            return crate::isa::locate_word(words, word);
+        }
+        if word < crate::isa::STREAM_HEADER_WORDS {
+            return None;
+        }
+        let i = self.packets.partition_point(|p| p.word <= word);
+        let p = self.packets.get(i.checked_sub(1)?)?;
+        Some(InstrPos { word, ..*p })
     }
 }
 

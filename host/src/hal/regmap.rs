@@ -4,7 +4,8 @@
 //! on the verilated RTL), so both report runs and faults the same way.
 
 use super::{
-    Allocation, BackendKind, DeviceError, DeviceStatus, FaultCode, FuCounters, FuState, Memory, Result, RunReport,
+    Allocation, BackendKind, DeviceError, DeviceStatus, FaultCode, FuCounters, FuState, Memory, Positions, Result,
+    RunReport,
 };
 use crate::bitstream::Bitstream;
 use crate::isa::InstrPos;
@@ -203,7 +204,7 @@ pub fn read_counters(r: &mut impl RegPort) -> Result<Vec<FuCounters>> {
 }
 
 /// Where the reported fault happened, from FAULT_PACKET / FAULT_MOP / FAULT_WORD.
-pub fn fault_position(r: &mut impl RegPort, positions: &[InstrPos]) -> Result<Option<InstrPos>> {
+pub fn fault_position(r: &mut impl RegPort, positions: &Positions) -> Result<Option<InstrPos>> {
     let packet = r.read_reg(regs::FAULT_PACKET)?;
     let mop = r.read_reg(regs::FAULT_MOP)?;
     let word = r.read_reg(regs::FAULT_WORD)?;
@@ -211,13 +212,9 @@ pub fn fault_position(r: &mut impl RegPort, positions: &[InstrPos]) -> Result<Op
         if mop != regs::NO_POSITION {
             return Ok(locate_mop(positions, mop));
         }
-        // A decoder fault names only the word: find the packet that holds it.
+        // A decoder fault names only the word: find the packet and mOP that hold it.
         if word != regs::NO_POSITION {
-            let i = positions.partition_point(|p| p.word <= word as usize);
-            return Ok(Some(match i.checked_sub(1).and_then(|i| positions.get(i)) {
-                Some(p) => InstrPos { packet: p.packet, mop: p.mop, word: word as usize },
-                None => InstrPos { packet: 0, mop: 0, word: word as usize },
-            }));
+            return Ok(positions.locate_word(word as usize));
         }
         return Ok(None);
     }
@@ -230,7 +227,7 @@ pub fn fault_position(r: &mut impl RegPort, positions: &[InstrPos]) -> Result<Op
 }
 
 /// The fault the device reports, if any, with every FU's state.
-pub fn read_fault(r: &mut impl RegPort, positions: &[InstrPos]) -> Result<Option<DeviceError>> {
+pub fn read_fault(r: &mut impl RegPort, positions: &Positions) -> Result<Option<DeviceError>> {
     let raw = r.read_reg(regs::FAULT_CODE)?;
     if raw == regs::FAULT_NONE {
         return Ok(None);
@@ -272,7 +269,7 @@ pub fn report(r: &mut impl RegPort, bitstream: &Bitstream) -> Result<RunReport> 
 }
 
 /// STATUS (and the fault registers when it says error) as a [`DeviceStatus`].
-pub fn status(r: &mut impl RegPort, positions: &[InstrPos]) -> Result<DeviceStatus> {
+pub fn status(r: &mut impl RegPort, positions: &Positions) -> Result<DeviceStatus> {
     let s = r.read_reg(regs::STATUS)?;
     if s & regs::STATUS_BUSY != 0 {
         return Ok(DeviceStatus::Busy);

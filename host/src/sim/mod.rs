@@ -10,16 +10,19 @@ use crate::bitstream::Bitstream;
 use crate::hal::regmap::{self, arg_plan, bound_pairs, ArgValue, RegPort};
 use crate::hal::{
     Allocation, Backend, BackendKind, DeviceError, DeviceStatus, FaultCode, FuCounters, FuState, Launch, Memory,
-    OpenOptions, RangeAllocator, RawRun, Result, RunReport,
+    OpenOptions, Positions, RangeAllocator, RawRun, Result, RunReport,
 };
 use crate::isa::{self, EngineRtp, InstrPos, ENGINES};
 use crate::regs;
 use rsn_sim::{Config, Mem, Sim, SimError};
 use std::time::{Duration, Instant};
 
-/// Cycles simulated per FFI call while waiting (about 0.1-1 s of wall time): long enough that the
-/// call overhead vanishes, short enough that a timeout is noticed promptly.
-const SLICE_CYCLES: u64 = 50_000;
+/// Wall time simulated per FFI call while waiting: a timeout is noticed within about this much
+/// (the call costs microseconds, so a few hundred calls a second cost nothing).
+const SLICE_TIME: Duration = Duration::from_millis(4);
+/// Bounds of the cycles per call: the first call's size, and at most this many.
+const SLICE_MIN_CYCLES: u64 = 64;
+const SLICE_MAX_CYCLES: u64 = 50_000;
 /// Cycles the kernel may go without any stream or memory beat moving before it stops itself. An
 /// engine block takes far fewer; override with RSN_SIM_WATCHDOG_CYCLES.
 const DEFAULT_WATCHDOG_CYCLES: u32 = 200_000;
@@ -40,7 +43,7 @@ fn mem_of(m: Memory) -> Mem {
 
 struct InFlight {
     id: u64,
-    positions: Vec<InstrPos>,
+    positions: Positions,
 }
 
 /// The Device API backend over one simulated device.
@@ -52,7 +55,7 @@ pub struct SimBackend {
     watchdog: u32,
     next_run: u64,
     in_flight: Option<InFlight>,
-    last_positions: Vec<InstrPos>,
+    last_positions: Positions,
     finished: bool,
 }
 
@@ -128,7 +131,7 @@ impl SimBackend {
             watchdog,
             next_run: 0,
             in_flight: None,
-            last_positions: Vec::new(),
+            last_positions: Positions::default(),
             finished: false,
         })
     }
@@ -294,14 +297,25 @@ impl Backend for SimBackend {
         let t0 = Instant::now();
         let mut done = false;
         let mut failure = None;
-        while !done && t0.elapsed() < timeout {
-            match self.sim.run(SLICE_CYCLES) {
+        let mut slice = SLICE_MIN_CYCLES;
+        while !done {
+            let left = timeout.saturating_sub(t0.elapsed());
+            if left.is_zero() {
+                break;
+            }
+            let t = Instant::now();
+            match self.sim.run(slice) {
                 Ok(d) => done = d,
                 Err(e) => {
                     failure = Some(se("run", e));
                     break;
                 }
             }
+            // Size the next call from this one's speed so that it ends near SLICE_TIME, or at
+            // the deadline if that is sooner.
+            let per_cycle = t.elapsed().as_secs_f64() / slice as f64;
+            let target = left.saturating_sub(t.elapsed()).min(SLICE_TIME).as_secs_f64();
+            slice = ((target / per_cycle.max(1e-9)) as u64).clamp(SLICE_MIN_CYCLES, SLICE_MAX_CYCLES);
         }
         let Some(flight) = self.in_flight.take() else { return Err(DeviceError::NotRunning) };
         self.last_positions = flight.positions;
@@ -324,6 +338,29 @@ impl Backend for SimBackend {
                 code: FaultCode::StreamResidue,
                 at: None,
                 message: format!("the kernel finished but an engine still holds data: {what}"),
+                states: self.states(&positions),
+            });
+        }
+        // The engines run as many blocks as their runtime parameters say. One that still expects
+        // blocks when the PL is done would wait for them forever (on the board the graph never
+        // ends): the model calls that a deadlock, and so does this backend.
+        let waiting: Vec<String> = self
+            .sim
+            .engine_states()
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.left > 0)
+            .map(|(e, s)| format!("MME{e} still expects {} blocks", s.left))
+            .collect();
+        if !waiting.is_empty() {
+            return Err(DeviceError::Fault {
+                code: FaultCode::Deadlock,
+                at: None,
+                message: format!(
+                    "the kernel finished but an engine waits for operands that no route sends \
+                     (its block count is larger than the program's): {}",
+                    waiting.join("; ")
+                ),
                 states: self.states(&positions),
             });
         }

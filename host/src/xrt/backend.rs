@@ -11,7 +11,7 @@ use crate::bitstream::Bitstream;
 use crate::hal::regmap::{self, arg_plan, bound_pairs, ArgValue};
 use crate::hal::{
     Allocation, Backend, BackendKind, DeviceError, DeviceStatus, FuCounters, FuState, Launch, Memory, OpenOptions,
-    RawRun, Result, RunReport,
+    Positions, RawRun, Result, RunReport,
 };
 use crate::image::{self as vck190, Manifest};
 use crate::isa::{self, EngineRtp, InstrPos, ENGINES};
@@ -62,7 +62,7 @@ pub fn arena_bytes(memory: Memory) -> Result<u64> {
 
 struct InFlight {
     id: u64,
-    positions: Vec<InstrPos>,
+    positions: Positions,
 }
 
 /// The Device API backend for a VCK190 through XRT.
@@ -84,7 +84,7 @@ pub struct XrtBackend {
     /// The graph did not finish its iteration (its streams stopped): reset it before the next run.
     graph_dirty: bool,
     /// Positions of the last program that ran (for fault and state reports).
-    last_positions: Vec<InstrPos>,
+    last_positions: Positions,
     finished: bool,
 }
 
@@ -206,7 +206,7 @@ impl XrtBackend {
             in_flight: None,
             stuck: false,
             graph_dirty: false,
-            last_positions: Vec::new(),
+            last_positions: Positions::default(),
             finished: false,
         })
     }
@@ -228,7 +228,7 @@ impl XrtBackend {
         regmap::read_counters(&mut self.regs())
     }
 
-    fn read_fault(&self, positions: &[InstrPos]) -> Result<Option<DeviceError>> {
+    fn read_fault(&self, positions: &Positions) -> Result<Option<DeviceError>> {
         regmap::read_fault(&mut self.regs(), positions)
     }
 
