@@ -1,0 +1,218 @@
+//! Differential fuzz: the co-simulation behaves as the model does on programs nobody checked.
+//!
+//! Valid GEMM programs (several shapes and epilogues) are bit-flipped (instruction words and engine
+//! block counts) and sent through the unchecked path to both the model and the co-simulation with
+//! the same inputs. Both must give the same outcome: Ok with identical output bits and cycles within
+//! 5%, or the same fault code at the same instruction. After every fault both devices must run the
+//! unmodified program cleanly again, with the bits of the first run.
+//!
+//! Runs only when the suite targets `sim` (`RSN_TEST_BACKENDS=sim`), the model being the reference.
+//! `RSN_PARITY_CASES` (default 160) and `RSN_PARITY_SEED` (default 1) size and seed the run; a
+//! failure prints the case's seed, flips and both outcomes so it can be replayed.
+
+use rand::{Rng, SeedableRng};
+use rsn::builder::{engine_params, Gemm, GemmPlacement, ProgramBuilder};
+use rsn::device::{BackendKind, Buffer, Device, DeviceError, Executable, FaultCode, Memory, OpenOptions};
+use rsn::isa::{InstrPos, PostOp};
+use rsn_tests::{backends, uniform};
+use std::fmt;
+use std::time::{Duration, Instant};
+
+/// A program's outcome, as compared across backends.
+#[derive(Clone, PartialEq)]
+enum Outcome {
+    Ok {
+        cycles: u64,
+        bits: Vec<u32>,
+    },
+    Fault {
+        code: FaultCode,
+        at: Option<InstrPos>,
+    },
+    /// Refused before starting (e.g. an instruction stream that does not decode at all).
+    Refused(String),
+    Timeout,
+    Other(String),
+}
+
+impl fmt::Debug for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Outcome::Ok { cycles, bits } => {
+                let h =
+                    bits.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| (h ^ b as u64).wrapping_mul(0x100_0000_01b3));
+                write!(f, "Ok({cycles} cycles, output hash {h:016x})")
+            }
+            Outcome::Fault { code, at } => write!(f, "Fault({code:?} at {at:?})"),
+            Outcome::Refused(m) => write!(f, "Refused({m})"),
+            Outcome::Timeout => write!(f, "Timeout"),
+            Outcome::Other(m) => write!(f, "Other({m})"),
+        }
+    }
+}
+
+/// One GEMM with its device buffers on one device.
+struct Case {
+    dev: Device,
+    exe: Executable,
+    c: Buffer<f32>,
+    inputs: Vec<Buffer<f32>>,
+}
+
+impl Case {
+    fn restore_inputs(&mut self) {
+        for b in &mut self.inputs {
+            b.sync_to_device().unwrap();
+        }
+    }
+}
+
+fn shapes() -> Vec<(usize, usize, usize, PostOp, bool)> {
+    vec![
+        (200, 300, 256, PostOp::None, true),
+        (300, 512, 130, PostOp::LayerNorm, true),
+        (130, 200, 128, PostOp::Gelu, false),
+        (64, 1024, 128, PostOp::LayerNorm, true),
+    ]
+}
+
+fn setup(dev: &Device, (m, n, k, post, bias): (usize, usize, usize, PostOp, bool), seed: u64) -> Case {
+    let g = Gemm { bias, post, eps: 1e-5, residual: post == PostOp::LayerNorm, ..Gemm::new(m, n, k) };
+    let mut av = uniform(m * g.ka(), seed);
+    for r in 0..m {
+        av[r * g.ka() + k..(r + 1) * g.ka()].fill(0.0);
+    }
+    let a = dev.alloc_from(Memory::Ddr, &av).unwrap();
+    let b = dev.alloc_from(Memory::Lpddr, &uniform(k * g.nb(), seed + 1)).unwrap();
+    let bias_b = dev.alloc_from(Memory::Ddr, &uniform(g.nb(), seed + 2)).unwrap();
+    let res = dev.alloc_from(Memory::Ddr, &uniform(g.c_len(), seed + 3)).unwrap();
+    let params: Vec<f32> = (0..2 * g.nb()).map(|i| 1.0 + i as f32 * 1e-3).collect();
+    let params = dev.alloc_from(Memory::Ddr, &params).unwrap();
+    let c = dev.alloc::<f32>(Memory::Ddr, g.c_len()).unwrap();
+    let at = GemmPlacement {
+        a_line: a.line(),
+        b_line: b.line(),
+        c_line: c.line(),
+        bias_line: bias.then(|| bias_b.line()),
+        residual_line: g.residual.then(|| res.line()),
+        params_line: (post == PostOp::LayerNorm).then(|| params.line()),
+    };
+    let mut pb = ProgramBuilder::new();
+    let mut blocks = [0u64; rsn::isa::ENGINES];
+    pb.phase("gemm");
+    g.emit(&mut pb, at, &mut blocks).unwrap();
+    let exe = pb.finish(engine_params(&blocks).unwrap()).unwrap();
+    Case { dev: dev.clone(), exe, c, inputs: vec![a, b, bias_b, res, params] }
+}
+
+/// Run `exe` unchecked on the case's device, from fresh inputs (an earlier program that went
+/// astray may have stored over them) and with C cleared so that stale bits cannot pass.
+fn outcome(case: &mut Case, exe: &Executable, timeout: Duration) -> Outcome {
+    case.restore_inputs();
+    case.c.as_mut_slice().fill(f32::from_bits(0x7fc0_dead));
+    case.c.sync_to_device().unwrap();
+    let run = match case.dev.submit_unchecked(exe) {
+        Ok(r) => r,
+        Err(e) => return Outcome::Refused(e.to_string()),
+    };
+    match run.wait(timeout) {
+        Ok(rep) => {
+            case.c.sync_from_device().unwrap();
+            Outcome::Ok { cycles: rep.cycles, bits: case.c.as_slice().iter().map(|x| x.to_bits()).collect() }
+        }
+        Err(DeviceError::Fault { code, at, .. }) => Outcome::Fault { code, at },
+        Err(DeviceError::Timeout { .. }) => Outcome::Timeout,
+        Err(e) => Outcome::Other(e.to_string()),
+    }
+}
+
+fn agree(model: &Outcome, sim: &Outcome) -> bool {
+    match (model, sim) {
+        (Outcome::Ok { cycles: cm, bits: bm }, Outcome::Ok { cycles: cs, bits: bs }) => {
+            bm == bs && (*cs as f64 - *cm as f64).abs() <= 0.05 * *cm as f64
+        }
+        (Outcome::Refused(_), Outcome::Refused(_)) => true,
+        (a, b) => a == b,
+    }
+}
+
+fn env_u64(name: &str, default: u64) -> u64 {
+    std::env::var(name).ok().and_then(|v| v.trim().parse().ok()).unwrap_or(default)
+}
+
+// Not yet in CI: ~6% of bit-flipped programs still differ, all of them where a DRAM unit's runtime
+// bounds fault races the decoder's check of a later packet, or another DRAM unit's fault (the first
+// fault in time wins, and model and RTL timing differ by a few percent). The fix, a DRAM extent
+// check in the decoder in stream order on both backends, is described in sim/README.md.
+#[test]
+#[ignore = "known DMA-bounds ordering differences remain (sim/README.md, \"Parity\")"]
+fn bit_flipped_programs_behave_the_same_on_model_and_sim() {
+    if !backends().contains(&BackendKind::Sim) {
+        eprintln!("parity: skipped (RSN_TEST_BACKENDS does not name sim)");
+        return;
+    }
+    let cases = env_u64("RSN_PARITY_CASES", 160);
+    let seed = env_u64("RSN_PARITY_SEED", 1);
+    let model = Device::open(BackendKind::Model, &OpenOptions::default()).unwrap();
+    let sim = Device::open(BackendKind::Sim, &OpenOptions::default()).unwrap();
+    let timeout = Duration::from_secs(120);
+    let shapes = shapes();
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    let (mut oks, mut faults, mut refused) = (0, 0, 0);
+    let mut mismatches = Vec::new();
+    let t0 = Instant::now();
+    for (si, &shape) in shapes.iter().enumerate() {
+        let mut cm = setup(&model, shape, 100 * si as u64 + 7);
+        let mut cs = setup(&sim, shape, 100 * si as u64 + 7);
+        assert_eq!(cm.exe, cs.exe, "shape {si}: both devices place the buffers alike");
+        let exe = cm.exe.clone();
+        let good = outcome(&mut cm, &exe, timeout);
+        assert!(matches!(good, Outcome::Ok { .. }), "shape {si}: the valid program on the model: {good:?}");
+        let good_sim = outcome(&mut cs, &exe, timeout);
+        assert!(agree(&good, &good_sim), "shape {si}: the valid program: model {good:?}, sim {good_sim:?}");
+        let per_shape = cases / shapes.len() as u64 + u64::from((si as u64) < cases % shapes.len() as u64);
+        for t in 0..per_shape {
+            let mut bad = exe.clone();
+            let mut flips = Vec::new();
+            for _ in 0..rng.random_range(1..=3) {
+                if rng.random_range(0..20) == 0 {
+                    let (e, bit) = (rng.random_range(0..bad.rtp.len()), rng.random_range(0..4));
+                    bad.rtp[e].blocks ^= 1 << bit;
+                    flips.push(format!("engine {e} blocks bit {bit}"));
+                } else {
+                    let (w, bit) = (rng.random_range(0..bad.words.len()), rng.random_range(0..32));
+                    bad.words[w] ^= 1 << bit;
+                    flips.push(format!("word {w} bit {bit}"));
+                }
+            }
+            let om = outcome(&mut cm, &bad, timeout);
+            let os = outcome(&mut cs, &bad, timeout);
+            match &om {
+                Outcome::Ok { .. } => oks += 1,
+                Outcome::Refused(_) => refused += 1,
+                _ => faults += 1,
+            }
+            let what = format!("shape {si} case {t} (seed {seed}, flips {flips:?})");
+            if !agree(&om, &os) {
+                mismatches.push(format!("{what}: model {om:?}, sim {os:?}"));
+            }
+            if !matches!(om, Outcome::Ok { .. }) || !matches!(os, Outcome::Ok { .. }) {
+                // Whatever the fault, both devices take the next valid program and give its bits.
+                let again_m = outcome(&mut cm, &exe, timeout);
+                let again_s = outcome(&mut cs, &exe, timeout);
+                if again_m != good || !agree(&good, &again_s) {
+                    mismatches.push(format!(
+                        "{what}: after it the valid program gives model {again_m:?}, sim {again_s:?} \
+                         (expected {good:?})"
+                    ));
+                }
+            }
+        }
+    }
+    eprintln!(
+        "parity: {cases} cases in {:.1} s: {oks} ran Ok, {faults} faulted, {refused} refused; {} mismatches",
+        t0.elapsed().as_secs_f64(),
+        mismatches.len()
+    );
+    assert!(mismatches.is_empty(), "{} mismatches:\n{}", mismatches.len(), mismatches.join("\n"));
+}
