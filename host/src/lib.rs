@@ -15,6 +15,7 @@ pub mod isa;
 pub mod model;
 pub mod nn;
 pub mod numerics;
+pub mod progfile;
 pub mod regs;
 pub mod runtime;
 #[cfg(feature = "sim")]

@@ -3,9 +3,10 @@
 use clap::{Parser, Subcommand};
 use rsn::bench::{self, Workload};
 use rsn::bitstream::{self, Bitstream};
-use rsn::builder::{Gemm, GemmPlacement};
+use rsn::builder::Gemm;
 use rsn::device::{BackendKind, Device, OpenOptions};
 use rsn::isa::{self, gen};
+use rsn::progfile::ProgramFile;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -101,17 +102,52 @@ enum Cmd {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
-    /// Compile a workload to an instruction file (little-endian 32-bit words).
+    /// Compile a workload into a program file: the instruction words with the ISA version, the
+    /// bitstream fingerprint, the buffer placement, the engine parameters and the named inputs and
+    /// outputs (`rsn run` runs it, `rsn disasm` prints it).
     Compile {
+        /// gemm:M,N,K
         #[arg(long)]
         workload: Workload,
+        /// Add a bias row (input `bias`, N values).
+        #[arg(long)]
+        bias: bool,
+        /// Add a residual (input `residual`, M x N) before the epilogue.
+        #[arg(long)]
+        residual: bool,
+        /// Epilogue on MemC's store path: none, gelu or layernorm (inputs `gamma`, `beta`).
+        #[arg(long, default_value = "none")]
+        epilogue: String,
+        /// LayerNorm epsilon.
+        #[arg(long, default_value_t = 1e-12)]
+        eps: f32,
+        /// Bitstream description to compile for (default: the compiled-in one).
+        #[arg(long)]
+        bitstream: Option<PathBuf>,
         /// Output file.
         #[arg(short, long)]
         out: PathBuf,
     },
-    /// Print a program one mOP per line with every field named.
+    /// Run a program file: inputs from .npy files (float32, the declared shapes), outputs to .npy.
+    Run {
+        /// Program file from `rsn compile`.
+        file: PathBuf,
+        /// NAME=FILE.npy for each input the program declares.
+        #[arg(long = "input", value_name = "NAME=FILE")]
+        inputs: Vec<String>,
+        /// NAME=FILE.npy for each output to write.
+        #[arg(long = "output", value_name = "NAME=FILE")]
+        outputs: Vec<String>,
+        #[command(flatten)]
+        dev: DeviceArgs,
+        /// Print one JSON object (cycles, device time, outputs' sha256) on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a program one mOP per line with every field named (a program file's header first, as
+    /// `#` lines).
     Disasm {
-        /// Instruction file (little-endian 32-bit words).
+        /// Program file, or raw instruction words (little-endian 32-bit).
         file: PathBuf,
     },
     /// Regenerate the files derived from the ISA and the bitstream description (rtl/rsn_isa_pkg.sv,
@@ -221,42 +257,79 @@ fn run(cli: Cli) -> Result<(), String> {
             }
             Ok(())
         }
-        Cmd::Compile { workload, out } => {
+        Cmd::Compile { workload, bias, residual, epilogue, eps, bitstream, out } => {
             let Workload::Gemm { m, n, k } = workload else {
                 return Err(
                     "compile takes a gemm:M,N,K workload; encoders are compiled per batch by `rsn embed`".into()
                 );
             };
-            let g = Gemm::new(m, n, k);
-            // Operands at fixed offsets of their windows, as a device would place them from empty.
-            let exe = g
-                .compile(GemmPlacement {
-                    a_line: 64,
-                    b_line: 64,
-                    bias_line: None,
-                    c_line: 64 + (m * g.ka()).div_ceil(16) as u64 + 64,
-                    ..Default::default()
-                })
-                .map_err(|e| e.to_string())?;
-            let bytes: Vec<u8> = exe.words.iter().flat_map(|w| w.to_le_bytes()).collect();
-            std::fs::write(&out, bytes).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+            let post = match epilogue.as_str() {
+                "none" => isa::PostOp::None,
+                "gelu" => isa::PostOp::Gelu,
+                "layernorm" => isa::PostOp::LayerNorm,
+                other => return Err(format!("--epilogue {other}: expected none, gelu or layernorm")),
+            };
+            let bs = match &bitstream {
+                Some(p) => Bitstream::from_path(p).map_err(|e| e.to_string())?,
+                None => Bitstream::builtin(),
+            };
+            let g = Gemm { bias, residual, post, eps, ..Gemm::new(m, n, k) };
+            let file = g.program_file(&bs).map_err(|e| e.to_string())?;
+            file.save(&out).map_err(|e| e.to_string())?;
+            let h = &file.header;
             eprintln!(
-                "wrote {} words to {} (engine blocks {:?})",
-                exe.words.len(),
+                "wrote {} ({}, {} words, ISA v{}, bitstream {} [{}])",
                 out.display(),
-                exe.rtp.map(|r| r.blocks)
+                h.workload,
+                h.words,
+                h.isa_version,
+                h.bitstream.name,
+                &h.bitstream.fingerprint[..12]
             );
+            for b in &h.buffers {
+                eprintln!("  buffer {:<9} {:?} at {:#x}, {} bytes", b.name, b.memory, b.offset, b.bytes);
+            }
+            let names = |ts: &[rsn::progfile::TensorSpec]| {
+                ts.iter().map(|t| format!("{} {:?}", t.name, t.shape)).collect::<Vec<_>>().join(", ")
+            };
+            eprintln!("  inputs  {}", names(&h.inputs));
+            eprintln!("  outputs {}", names(&h.outputs));
+            eprintln!("  engine blocks {:?}", h.engines.map(|r| r.blocks));
             Ok(())
         }
+        Cmd::Run { file, inputs, outputs, dev, json } => run_program(&file, &inputs, &outputs, &dev, json),
         Cmd::Disasm { file } => {
-            // A program cannot exceed the instruction window: nothing larger is read.
-            let limit = rsn::device::Memory::Instr.window_bytes();
-            let bytes = rsn::files::read_bounded(&file, limit, "an instruction file")
+            // Neither a program file nor raw words can exceed what a program file may hold.
+            let bytes = rsn::files::read_bounded(&file, rsn::progfile::MAX_FILE_BYTES, "a program file")
                 .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-            if bytes.len() % 4 != 0 {
-                return Err(format!("{}: {} bytes is not a whole number of 32-bit words", file.display(), bytes.len()));
-            }
-            let words: Vec<u32> = bytes.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
+            let words: Vec<u32> = if ProgramFile::sniff(&bytes) {
+                let f = ProgramFile::from_bytes(&bytes).map_err(|e| format!("{}: {e}", file.display()))?;
+                let h = &f.header;
+                println!("# rsn program file v{}: {}", rsn::progfile::FORMAT_VERSION, h.workload);
+                println!("# ISA v{}, bitstream {} [{}]", h.isa_version, h.bitstream.name, h.bitstream.fingerprint);
+                for b in &h.buffers {
+                    println!("# buffer {} {:?} offset {:#x} bytes {}", b.name, b.memory, b.offset, b.bytes);
+                }
+                for (dir, ts) in [("input", &h.inputs), ("output", &h.outputs)] {
+                    for t in ts {
+                        println!(
+                            "# {dir} {} {:?} {:?} in {} (row pitch {}, element {})",
+                            t.name, t.dtype, t.shape, t.buffer, t.row_pitch, t.offset
+                        );
+                    }
+                }
+                println!("# engine blocks {:?}", h.engines.map(|r| r.blocks));
+                f.exe.words
+            } else {
+                if bytes.len() % 4 != 0 {
+                    return Err(format!(
+                        "{}: {} bytes is not a whole number of 32-bit words",
+                        file.display(),
+                        bytes.len()
+                    ));
+                }
+                bytes.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect()
+            };
             let text = isa::disasm::disassemble(&words).map_err(|e| format!("{}: {e}", file.display()))?;
             print!("{text}");
             Ok(())
@@ -416,6 +489,81 @@ fn embed(
                 "  sentence {i}: embedding cosine {cos:.7}  \"{short}{}\"",
                 if s.chars().count() > 48 { "..." } else { "" }
             );
+        }
+    }
+    Ok(())
+}
+
+/// `NAME=PATH` of --input / --output.
+fn name_path(s: &str, flag: &str) -> Result<(String, PathBuf), String> {
+    match s.split_once('=') {
+        Some((n, p)) if !n.is_empty() && !p.is_empty() => Ok((n.to_string(), PathBuf::from(p))),
+        _ => Err(format!("--{flag} {s}: expected NAME=FILE.npy")),
+    }
+}
+
+fn run_program(file: &Path, inputs: &[String], outputs: &[String], dev: &DeviceArgs, json: bool) -> Result<(), String> {
+    use rsn::nn::npy;
+    let prog = ProgramFile::load(file).map_err(|e| e.to_string())?;
+    let h = &prog.header;
+    let mut data = Vec::new();
+    for s in inputs {
+        let (name, path) = name_path(s, "input")?;
+        let spec = h.inputs.iter().find(|t| t.name == name).ok_or_else(|| {
+            let known = h.inputs.iter().map(|t| t.name.as_str()).collect::<Vec<_>>().join(", ");
+            format!("--input {name}: the program has no such input (its inputs: {known})")
+        })?;
+        let arr = npy::read(&path).map_err(|e| e.to_string())?;
+        if arr.shape != spec.shape {
+            return Err(format!(
+                "--input {name}: {} has shape {:?}, the program needs {:?}",
+                path.display(),
+                arr.shape,
+                spec.shape
+            ));
+        }
+        data.push((name, arr.into_f32(&path).map_err(|e| e.to_string())?));
+    }
+    let mut writes = Vec::new();
+    for s in outputs {
+        let (name, path) = name_path(s, "output")?;
+        if !h.outputs.iter().any(|t| t.name == name) {
+            let known = h.outputs.iter().map(|t| t.name.as_str()).collect::<Vec<_>>().join(", ");
+            return Err(format!("--output {name}: the program has no such output (its outputs: {known})"));
+        }
+        writes.push((name, path));
+    }
+    let device = dev.open()?;
+    let refs: Vec<(&str, &[f32])> = data.iter().map(|(n, d)| (n.as_str(), d.as_slice())).collect();
+    let run = rsn::runtime::run_file(&device, &prog, &refs, dev.timeout).map_err(|e| e.to_string())?;
+    for (name, path) in &writes {
+        let t = run.outputs.iter().find(|t| &t.name == name).ok_or_else(|| format!("no output {name}"))?;
+        npy::write_f32(path, &t.shape, &t.data).map_err(|e| e.to_string())?;
+    }
+    let r = &run.report;
+    let digests: std::collections::BTreeMap<&str, String> =
+        run.outputs.iter().map(|t| (t.name.as_str(), rsn::bench::digest(&t.data))).collect();
+    if json {
+        let v = serde_json::json!({
+            "file": file.display().to_string(),
+            "workload": h.workload,
+            "backend": device.kind().to_string(),
+            "pl_cycles": r.cycles,
+            "device_ms": r.device_ms,
+            "wall_s": run.run_wall_s,
+            "instr_words": run.instr_words,
+            "uops": run.uops,
+            "output_sha256": digests,
+        });
+        println!("{v}");
+    } else {
+        eprintln!("ran {} ({}) on {}", file.display(), h.workload, device.describe());
+        eprintln!("device: {} PL cycles = {:.3} ms; host wall {:.3} s", r.cycles, r.device_ms, run.run_wall_s);
+        for (name, path) in &writes {
+            eprintln!("wrote {name} to {}", path.display());
+        }
+        for (name, d) in &digests {
+            println!("{name} sha256 {d}");
         }
     }
     Ok(())

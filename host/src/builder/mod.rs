@@ -18,6 +18,8 @@ pub enum BuildError {
     TooLarge(String),
     #[error("encoding failed: {0}")]
     Encode(#[from] EncodeError),
+    #[error(transparent)]
+    File(#[from] crate::progfile::ProgramFileError),
 }
 
 /// Accumulates packets in dispatch order.
