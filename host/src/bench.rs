@@ -6,7 +6,7 @@ use crate::nn::config::ModelConfig;
 use crate::nn::fetch::ModelId;
 use crate::nn::tokenize::Batch;
 use crate::nn::weights::EncoderWeights;
-use crate::runtime::{run_gemm, DeviceEncoder, RunError};
+use crate::runtime::{run_gemm, DeviceEncoder, PhaseTime, RunError};
 use rand::{Rng, SeedableRng};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -149,6 +149,8 @@ pub struct BenchResult {
     pub bit_identical_to_model: Option<bool>,
     /// Simulated PL cycles per wall second of the device run (co-simulation speed).
     pub sim_cycles_per_s: Option<f64>,
+    /// Encoders: each phase's roofline estimate and measured share of the run (null for GEMMs).
+    pub phases: Option<Vec<PhaseTime>>,
 }
 
 /// How [`bench_with`] runs a workload.
@@ -329,6 +331,7 @@ fn result(
         pl_cycles_vs_model: None,
         bit_identical_to_model: None,
         sim_cycles_per_s: None,
+        phases: None,
     }
 }
 
@@ -380,6 +383,7 @@ fn encoder_bench(
     r.paper_ms = paper;
     r.vs_paper = paper.map(|p| r.device_ms / p);
     r.weights = label;
+    r.phases = Some(run.phases);
     Ok(r)
 }
 

@@ -110,6 +110,11 @@ impl ProgramBuilder {
         out
     }
 
+    /// Each phase's label and its first packet, in program order.
+    pub fn phases(&self) -> &[(String, usize)] {
+        &self.phases
+    }
+
     pub fn program(&self) -> &Program {
         &self.program
     }

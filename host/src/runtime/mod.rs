@@ -6,7 +6,7 @@ mod encoder;
 mod gemm;
 mod program;
 
-pub use encoder::{DeviceEncoder, EncoderRun};
+pub use encoder::{DeviceEncoder, EncoderRun, PhaseTime};
 pub use gemm::{run_gemm, run_gemm_with, GemmInputs, GemmRun};
 pub use program::{run_file, FileRun, Tensor};
 
