@@ -20,6 +20,7 @@ pub mod regs;
 pub mod runtime;
 #[cfg(feature = "sim")]
 pub mod sim;
+pub mod sweep;
 pub mod topology;
 pub mod validate;
 #[cfg(feature = "xrt")]

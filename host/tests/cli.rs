@@ -114,6 +114,57 @@ fn compile_and_run_reproduce_the_bench_bit_for_bit() {
 }
 
 #[test]
+fn sweep_writes_csv_json_and_svg() {
+    let dir = std::env::temp_dir().join(format!("rsn-cli-sweep-{}", std::process::id()));
+    let out = rsn(&[
+        "sweep",
+        "--workload",
+        "gemm:N,N,N",
+        "--n",
+        "128,256",
+        "--workload",
+        "bert-large-layer:1,N",
+        "--param",
+        "ddr.read_gbps=10.5,21",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let csv = std::fs::read_to_string(dir.join("sweep.csv")).unwrap();
+    assert!(csv.starts_with("workload,n,ddr.read_gbps,phase,op,m,n_cols,k,count,pl_cycles,ms,gflops"), "{csv}");
+    // 2 bandwidths x (2 GEMMs + 2 layers); each layer adds its 6 phases.
+    assert_eq!(csv.lines().filter(|l| l.contains(",total,")).count(), 8);
+    assert!(
+        csv.lines()
+            .any(|l| l
+                .starts_with("\"bert-large-layer:1,256\",256,21,layer 0 ffn-up+GELU,gemm+bias+gelu,256,4096,1024,1,")),
+        "{csv}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("sweep.json")).unwrap()).unwrap();
+    assert_eq!(json["points"].as_array().unwrap().len(), 8);
+    assert_eq!(json["points"][0]["result"]["workload"], "gemm:128,128,128");
+    let svg = std::fs::read_to_string(dir.join("sweep.svg")).unwrap();
+    assert!(svg.starts_with("<svg") && svg.contains("ffn-up+GELU") && svg.contains("GFLOPS"));
+    // Halving the DDR bandwidth slows every point down.
+    let ms = |i: usize| json["points"][i]["result"]["device_ms"].as_f64().unwrap();
+    assert!(ms(0) > ms(4) && ms(3) > ms(7), "10.5 GB/s vs 21 GB/s");
+    let bad = rsn(&[
+        "sweep",
+        "--workload",
+        "gemm:N,N,N",
+        "--n",
+        "64",
+        "--param",
+        "ddr.nope=1",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("[ddr] has no `nope`"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn bad_requests_fail_with_a_clear_message() {
     let out = rsn(&["bench", "--workload", "gemm:10,10"]);
     assert!(!out.status.success());

@@ -150,6 +150,34 @@ enum Cmd {
         /// Program file, or raw instruction words (little-endian 32-bit).
         file: PathBuf,
     },
+    /// Run a workload template over sizes and bitstream parameters; write sweep.csv, sweep.json
+    /// and sweep.svg into --out and print a table.
+    Sweep {
+        /// Workload template; `N` takes each --n value (gemm:N,N,N, bert-large-layer:8,N), or the
+        /// template's own after `@` (gemm:N,N,N@256,512,1024).
+        #[arg(long = "workload")]
+        workloads: Vec<String>,
+        /// Sizes for `N`, comma-separated.
+        #[arg(long, value_delimiter = ',')]
+        n: Vec<usize>,
+        /// A bitstream parameter and its values: KEY=V1,V2 (e.g. ddr.read_gbps=10.5,21,42 or
+        /// postop.exp_units=4,8); every combination runs (model backend).
+        #[arg(long = "param", value_name = "KEY=V1,V2")]
+        params: Vec<String>,
+        /// A predefined sweep (adds its templates and sizes): bert-large, gemm.
+        #[arg(long)]
+        preset: Option<String>,
+        #[command(flatten)]
+        dev: DeviceArgs,
+        /// Output folder.
+        #[arg(long, default_value = "sweep")]
+        out: PathBuf,
+        /// Check every point against the CPU references (slow at large sizes).
+        #[arg(long)]
+        check: bool,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Regenerate the files derived from the ISA and the bitstream description (rtl/rsn_isa_pkg.sv,
     /// docs/isa.md, rtl/rsn_cfg_pkg.sv, sim/csrc/rsn_hw.h), or --check that they are current.
     Gen {
@@ -333,6 +361,9 @@ fn run(cli: Cli) -> Result<(), String> {
             let text = isa::disasm::disassemble(&words).map_err(|e| format!("{}: {e}", file.display()))?;
             print!("{text}");
             Ok(())
+        }
+        Cmd::Sweep { workloads, n, params, preset, dev, out, check, seed } => {
+            sweep(workloads, n, &params, preset, &dev, &out, check, seed)
         }
         Cmd::Gen { root, check } => {
             let root = root.unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".."));
@@ -566,6 +597,61 @@ fn run_program(file: &Path, inputs: &[String], outputs: &[String], dev: &DeviceA
             println!("{name} sha256 {d}");
         }
     }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn sweep(
+    mut templates: Vec<String>,
+    mut n: Vec<usize>,
+    params: &[String],
+    preset: Option<String>,
+    dev: &DeviceArgs,
+    out: &Path,
+    check: bool,
+    seed: u64,
+) -> Result<(), String> {
+    use rsn::sweep::{self, SweepSpec};
+    if let Some(p) = preset {
+        let (t, sizes) =
+            sweep::preset(&p).ok_or_else(|| format!("unknown preset `{p}` (known: {})", sweep::PRESETS))?;
+        templates.extend(t);
+        if n.is_empty() {
+            n = sizes;
+        }
+    }
+    let params = params
+        .iter()
+        .map(|s| match s.split_once('=') {
+            Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.split(',').map(|x| x.trim().to_string()).collect())),
+            _ => Err(format!("--param {s}: expected KEY=V1,V2 (e.g. ddr.read_gbps=10.5,21)")),
+        })
+        .collect::<Result<Vec<(String, Vec<String>)>, String>>()?;
+    let base_toml = match &dev.bitstream {
+        Some(p) => Some((
+            rsn::files::read_text_bounded(p, rsn::files::limits::SMALL_TEXT, "a bitstream description")
+                .map_err(|e| format!("cannot read {}: {e}", p.display()))?,
+            p.display().to_string(),
+        )),
+        None => None,
+    };
+    let spec = SweepSpec { templates, n, params, backend: dev.backend, base_toml, seed, timeout: dev.timeout, check };
+    std::fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
+    let result = sweep::run(&spec, &mut |p| {
+        let set = p.params.iter().map(|(k, v)| format!(" {k}={v}")).collect::<String>();
+        eprintln!("{}{set}: {:.3} ms, {:.1} GFLOPS", p.workload, p.result.device_ms, p.result.gflops)
+    })
+    .map_err(|e| e.to_string())?;
+    let write = |name: &str, text: &str| {
+        let path = out.join(name);
+        std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+        eprintln!("wrote {}", path.display());
+        Ok::<(), String>(())
+    };
+    write("sweep.csv", &result.to_csv())?;
+    write("sweep.json", &serde_json::to_string_pretty(&result).map_err(|e| e.to_string())?)?;
+    write("sweep.svg", &sweep::plot::svg(&result)?)?;
+    print!("{}", result.to_table());
     Ok(())
 }
 
