@@ -5,7 +5,7 @@ CARGO ?= cargo
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 RSN := target/release/rsn
 
-.PHONY: all deps build python fetch-models demo test test-host test-fmt test-clippy test-aie test-rtl test-sim test-xrt test-python aie-check synth gen bench-gemm clean
+.PHONY: all deps build python fetch-models demo test test-host test-fmt test-clippy test-aie test-rtl test-sim test-xrt test-python aie-check synth gen bench-gemm bert-large-table clean
 
 all: build
 
@@ -107,6 +107,11 @@ gen:
 
 bench-gemm: build
 	$(RSN) bench --workload gemm:2048,2048,2048 --json
+
+# The latency table of every BERT-Large layer shape (B = 1 and 8, S = 128..512) on the model:
+# build/bert-large-table/sweep.{csv,json,svg}.
+bert-large-table: build
+	$(RSN) sweep --preset bert-large --out build/bert-large-table
 
 clean:
 	$(CARGO) clean
