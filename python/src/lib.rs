@@ -156,6 +156,14 @@ fn open_device(
 ) -> PyResult<Device> {
     let bitstream =
         bitstream.map(|p| Bitstream::from_path(&p)).transpose().map_err(|e| PyValueError::new_err(e.to_string()))?;
+    // The library's own message names a cargo feature; a wheel is rebuilt with maturin.
+    if !backends().contains(&kind.name()) {
+        return Err(DeviceError::new_err(format!(
+            "this rsn package was built without the {kind} backend (maturin build --features {kind}, \
+             python/Cargo.toml); it has: {}",
+            backends().join(", ")
+        )));
+    }
     let opts = OpenOptions { bitstream, xclbin, index, ..OpenOptions::default() };
     // Opening the co-simulation builds its model's state; opening xrt loads an image.
     py.detach(|| Device::open(kind, &opts)).map_err(|e| device_err(py, &e))

@@ -23,6 +23,17 @@ def dev():
     return rsn.Device("model")
 
 
+def test_backends_this_package_lacks_are_named():
+    assert rsn.backends()[0] == "model"
+    missing = [b for b in ("sim", "xrt") if b not in rsn.backends()]
+    if not missing:
+        pytest.skip("this package has every backend")
+    with pytest.raises(rsn.DeviceError, match=f"built without the {missing[0]} backend"):
+        rsn.Device(missing[0])
+    with pytest.raises(ValueError, match="unknown backend `fpga`"):
+        rsn.Device("fpga")
+
+
 def test_gemm_matches_numpy_and_takes_any_array(dev):
     rng = np.random.default_rng(1)
     a, b, bias = rng.uniform(-1, 1, (100, 70)), rng.uniform(-1, 1, (70, 50)), rng.uniform(-1, 1, 50)
