@@ -74,16 +74,17 @@ fn compile_and_run_reproduce_the_bench_bit_for_bit() {
     std::fs::create_dir_all(&dir).unwrap();
     let (m, n, k) = (200, 130, 70);
     let w = format!("gemm:{m},{n},{k}");
-    let bench = rsn(&["bench", "--workload", &w, "--seed", "3", "--json"]);
+    let bench = rsn(&["bench", "--workload", &w, "--seed", "3", "--json", "--save-inputs", dir.to_str().unwrap()]);
     assert!(bench.status.success(), "{}", String::from_utf8_lossy(&bench.stderr));
     let bench: serde_json::Value = serde_json::from_slice(&bench.stdout).unwrap();
     let file = dir.join("gemm.rsnx");
     let out = rsn(&["compile", "--workload", &w, "-o", file.to_str().unwrap()]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // The saved operands are the bench's own.
     let (a, b) = rsn::bench::gemm_inputs(m, n, k, 3).unwrap();
-    let (pa, pb, pc) = (dir.join("a.npy"), dir.join("b.npy"), dir.join("c.npy"));
-    rsn::nn::npy::write_f32(&pa, &[m, k], &a).unwrap();
-    rsn::nn::npy::write_f32(&pb, &[k, n], &b).unwrap();
+    let (pa, pb, pc) = (dir.join("A.npy"), dir.join("B.npy"), dir.join("c.npy"));
+    assert_eq!(rsn::nn::npy::read(&pa).unwrap().into_f32(&pa).unwrap(), a);
+    assert_eq!(rsn::nn::npy::read(&pb).unwrap().into_f32(&pb).unwrap(), b);
     let arg = |name: &str, p: &std::path::Path| format!("{name}={}", p.display());
     let run = rsn(&[
         "run",
@@ -110,6 +111,8 @@ fn compile_and_run_reproduce_the_bench_bit_for_bit() {
     assert!(String::from_utf8_lossy(&bad.stderr).contains("has shape [70, 130], the program needs [200, 70]"));
     let bad = rsn(&["run", file.to_str().unwrap(), "--input", &arg("X", &pa)]);
     assert!(String::from_utf8_lossy(&bad.stderr).contains("no such input (its inputs: A, B)"));
+    let bad = rsn(&["bench", "--workload", "minilm:1,16", "--save-inputs", dir.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--save-inputs: minilm:1,16 is not a gemm:M,N,K workload"));
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -101,6 +101,9 @@ enum Cmd {
         /// Seed of the uniform [-1, 1] inputs.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Also write a GEMM's operands to DIR/A.npy and DIR/B.npy, as `rsn run` takes them.
+        #[arg(long, value_name = "DIR")]
+        save_inputs: Option<PathBuf>,
     },
     /// Compile a workload into a program file: the instruction words with the ISA version, the
     /// bitstream fingerprint, the buffer placement, the engine parameters and the named inputs and
@@ -235,7 +238,10 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<(), String> {
     match cli.cmd {
-        Cmd::Bench { workload, dev, json, seed } => {
+        Cmd::Bench { workload, dev, json, seed, save_inputs } => {
+            if let Some(dir) = &save_inputs {
+                save_gemm_inputs(&workload, seed, dir)?;
+            }
             let device = dev.open()?;
             if !json {
                 eprintln!("running {workload} on {}", device.describe());
@@ -521,6 +527,23 @@ fn embed(
                 if s.chars().count() > 48 { "..." } else { "" }
             );
         }
+    }
+    Ok(())
+}
+
+/// The operands `rsn bench` generates for a GEMM, as `A.npy` and `B.npy` in `dir`: with them,
+/// `rsn compile` + `rsn run` can be compared with the bench's `output_sha256`.
+fn save_gemm_inputs(workload: &Workload, seed: u64, dir: &Path) -> Result<(), String> {
+    let Workload::Gemm { m, n, k } = *workload else {
+        return Err(format!("--save-inputs: {workload} is not a gemm:M,N,K workload"));
+    };
+    // A shape the device refuses is refused before its operands are generated.
+    Gemm::new(m, n, k).check_fits().map_err(|e| format!("{workload}: {e}"))?;
+    let (a, b) = bench::gemm_inputs(m, n, k, seed).map_err(|e| format!("{workload}: {e}"))?;
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    for (name, shape, data) in [("A.npy", [m, k], &a), ("B.npy", [k, n], &b)] {
+        let path = dir.join(name);
+        rsn::nn::npy::write_f32(&path, &shape, data).map_err(|e| e.to_string())?;
     }
     Ok(())
 }
