@@ -115,16 +115,31 @@ pub struct Sweep {
 /// The value of each swept bitstream parameter.
 pub type Setting = BTreeMap<String, String>;
 
+/// Most points one sweep runs (settings x workloads). Combinations multiply: a few long value
+/// lists would otherwise build millions of descriptions before the first point runs.
+pub const MAX_POINTS: usize = 10_000;
+
+fn too_many(what: &str) -> SweepError {
+    SweepError::Spec(format!("{what}: more than {MAX_POINTS} points; sweep fewer values at a time"))
+}
+
 /// The descriptions to run: the base with every combination of the parameter values.
 pub fn bitstreams(
     base: &(String, String),
     params: &[(String, Vec<String>)],
 ) -> Result<Vec<(Setting, Bitstream)>, SweepError> {
-    let mut combos: Vec<Setting> = vec![Setting::new()];
+    let mut count = 1usize;
     for (key, values) in params {
         if values.is_empty() {
             return Err(SweepError::Param { key: key.clone(), message: "no values".into() });
         }
+        count = count
+            .checked_mul(values.len())
+            .filter(|&c| c <= MAX_POINTS)
+            .ok_or_else(|| too_many("the parameter values"))?;
+    }
+    let mut combos: Vec<Setting> = vec![Setting::new()];
+    for (key, values) in params {
         combos = combos
             .into_iter()
             .flat_map(|c| {
@@ -196,6 +211,9 @@ pub fn workloads(templates: &[String], n: &[usize]) -> Result<Vec<(String, Workl
         };
         let t = &t;
         let n = own.as_deref().unwrap_or(n);
+        if out.len().saturating_add(n.len()) > MAX_POINTS {
+            return Err(too_many("the workload sizes"));
+        }
         if t.contains('N') {
             if n.is_empty() {
                 return Err(SweepError::Spec(format!("workload `{t}` sweeps N: give the sizes with --n or `@`")));
@@ -251,8 +269,11 @@ pub fn run(spec: &SweepSpec, progress: &mut dyn FnMut(&SweepPoint)) -> Result<Sw
     }
     let base =
         spec.base_toml.clone().unwrap_or_else(|| (crate::bitstream::DEFAULT_TOML.to_string(), "builtin".to_string()));
-    let descriptions = bitstreams(&base, &spec.params)?;
     let work = workloads(&spec.templates, &spec.n)?;
+    let descriptions = bitstreams(&base, &spec.params)?;
+    if descriptions.len().saturating_mul(work.len()) > MAX_POINTS {
+        return Err(too_many("the settings times the workloads"));
+    }
     let opts = BenchOptions { seed: spec.seed, timeout: spec.timeout, check: spec.check, compare_with_model: false };
     let mut points = Vec::new();
     for (params, bs) in &descriptions {
@@ -426,6 +447,17 @@ mod tests {
             ("postop.exp_units".into(), vec!["4".into(), "8".into(), "16".into()]),
         ];
         assert_eq!(bitstreams(&base, &two).unwrap().len(), 6);
+        // Combinations are counted before any is built.
+        let values: Vec<String> = (1..=100).map(|v| v.to_string()).collect();
+        let many: Vec<_> = ["postop.exp_units", "postop.gelu_units", "ddr.read_gbps"]
+            .iter()
+            .map(|k| (k.to_string(), values.clone()))
+            .collect();
+        let e = bitstreams(&base, &many).unwrap_err().to_string();
+        assert!(e.contains("more than 10000 points"), "{e}");
+        let sizes: Vec<usize> = (1..=MAX_POINTS + 1).collect();
+        let e = workloads(&["gemm:N,N,N".into()], &sizes).unwrap_err().to_string();
+        assert!(e.contains("more than 10000 points"), "{e}");
     }
 
     #[test]
