@@ -338,8 +338,10 @@ impl Executable {
 }
 
 /// Everything a header states that a run would trust: unique names, buffers aligned, inside their
-/// windows and apart, tensors inside their buffers.
-fn check_header(h: &Header) -> Result<(), ProgramFileError> {
+/// windows and apart, tensors inside their buffers. Reading and [`ProgramFile::new`] check it; the
+/// runtime's `run_file` checks it again, since the fields are public and a file may have been
+/// edited in memory since.
+pub fn check_header(h: &Header) -> Result<(), ProgramFileError> {
     let max_words = Memory::Instr.window_bytes() / 4;
     if h.words > max_words {
         return Err(ProgramFileError::Header(format!(

@@ -75,3 +75,15 @@ fn runs_refuse_what_does_not_fit() {
     let run = run_file(&dev, &file, &[("A", &x), ("B", &x)], T).unwrap();
     assert!(run.outputs[0].data.iter().all(|v| *v == 4.0), "16 products of 0.25");
 }
+
+#[test]
+fn a_file_edited_in_memory_is_checked_again_before_it_runs() {
+    let dev = open(rsn::device::BackendKind::Model);
+    let mut file = Gemm::new(16, 16, 16).program_file(dev.bitstream()).unwrap();
+    // A tensor that no longer fits its buffer would be copied out of bounds.
+    file.header.inputs[0].shape = vec![16, 4096];
+    let x = vec![0.5f32; 16 * 4096];
+    let e = run_file(&dev, &file, &[("A", &x), ("B", &x[..256])], T).unwrap_err();
+    assert!(matches!(e, RunError::File(_)), "{e}");
+    assert!(e.to_string().contains("tensor `A`"), "{e}");
+}

@@ -37,6 +37,7 @@ pub fn run_file(
 ) -> Result<FileRun, RunError> {
     file.check_bitstream(device.bitstream())?;
     let h = &file.header;
+    crate::progfile::check_header(h)?;
     for (name, _) in inputs {
         if !h.inputs.iter().any(|t| t.name == *name) {
             return Err(RunError::UnknownInput {
@@ -57,8 +58,8 @@ pub fn run_file(
         }
         given.push((t, data));
     }
-    // The header was checked when the file was read: each buffer is whole f32 elements, inside
-    // its window, and holds its tensors.
+    // The header was checked above: each buffer is whole f32 elements, inside its window, and
+    // holds its tensors.
     let mut bufs: Vec<Buffer<f32>> = Vec::with_capacity(h.buffers.len());
     for b in &h.buffers {
         bufs.push(device.alloc_at::<f32>(b.memory, b.offset, (b.bytes / 4) as usize)?);
