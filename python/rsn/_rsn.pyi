@@ -1,10 +1,28 @@
 """Type stubs of the compiled module rsn._rsn (re-exported by rsn)."""
 
 from os import PathLike
-from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union, final
 
 import numpy as np
 import numpy.typing as npt
+
+__all__ = [
+    "Buffer",
+    "Device",
+    "DeviceError",
+    "Encoder",
+    "FaultError",
+    "ISA_VERSION",
+    "Program",
+    "ProgramError",
+    "RsnError",
+    "RunTimeout",
+    "ValidationError",
+    "__version__",
+    "backends",
+    "bench",
+]
 
 __version__: str
 ISA_VERSION: int
@@ -39,6 +57,7 @@ class ValidationError(DeviceError):
 class ProgramError(RsnError):
     """A program file is malformed or compiled for another bitstream."""
 
+@final
 class Buffer:
     """A float32 device buffer with a host view (``array``, shared memory)."""
 
@@ -56,6 +75,7 @@ class Buffer:
     def write(self, x: npt.ArrayLike) -> None: ...
     def read(self) -> npt.NDArray[np.float32]: ...
 
+@final
 class Program:
     """A program file: instruction words, buffer placement, engine parameters, named tensors."""
 
@@ -81,18 +101,19 @@ class Program:
     @property
     def outputs(self) -> Dict[str, List[int]]: ...
 
+@final
 class Device:
     """An RSN-XNN device: ``"model"``, ``"sim"`` or ``"xrt"``."""
 
-    def __init__(
-        self,
+    def __new__(
+        cls,
         backend: str = "model",
         *,
         bitstream: Optional[_Path] = None,
         xclbin: Optional[_Path] = None,
         index: int = 0,
         timeout: float = 600.0,
-    ) -> None: ...
+    ) -> "Device": ...
     @property
     def kind(self) -> str: ...
     @property
@@ -116,6 +137,7 @@ class Device:
         """``epilogue(a @ b + bias + residual)``; epilogue None, "gelu" or "layernorm"."""
     def run(self, program: Program, inputs: Dict[str, npt.ArrayLike]) -> Dict[str, npt.NDArray[np.float32]]: ...
 
+@final
 class Encoder:
     """A sentence encoder whose weights live on a device."""
 
@@ -124,7 +146,7 @@ class Encoder:
     @property
     def name(self) -> str: ...
     @property
-    def path(self) -> PathLike[str]:
+    def path(self) -> Path:
         """The model folder the weights and tokenizer were read from."""
     @property
     def hidden_size(self) -> int: ...
