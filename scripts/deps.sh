@@ -3,7 +3,7 @@
 # Run as root (or with passwordless sudo). Idempotent and quiet when nothing is missing.
 set -euo pipefail
 
-APT_PACKAGES=(build-essential pkg-config python3 python3-pip unzip verilator yosys
+APT_PACKAGES=(build-essential pkg-config python3 python3-pip python3-venv unzip verilator yosys
               libxrt-dev libxrt1 libclang1-14 libclang-common-14-dev uuid-dev zlib1g-dev)
 
 missing=()

@@ -6,7 +6,7 @@ use crate::nn::config::ModelConfig;
 use crate::nn::fetch::ModelId;
 use crate::nn::tokenize::Batch;
 use crate::nn::weights::EncoderWeights;
-use crate::runtime::{run_gemm, DeviceEncoder, RunError};
+use crate::runtime::{run_gemm, DeviceEncoder, PhaseTime, RunError};
 use rand::{Rng, SeedableRng};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -149,10 +149,46 @@ pub struct BenchResult {
     pub bit_identical_to_model: Option<bool>,
     /// Simulated PL cycles per wall second of the device run (co-simulation speed).
     pub sim_cycles_per_s: Option<f64>,
+    /// Encoders: each phase's roofline estimate and measured share of the run (null for GEMMs).
+    pub phases: Option<Vec<PhaseTime>>,
 }
 
-/// sha256 of a tensor's f32 bits.
-fn digest(xs: &[f32]) -> String {
+/// How [`bench_with`] runs a workload.
+#[derive(Debug, Clone)]
+pub struct BenchOptions {
+    /// Seed of the inputs (and of synthetic weights).
+    pub seed: u64,
+    pub timeout: Duration,
+    /// Check against the CPU references and time the CPU SGEMM. Sweeps turn it off: at large sizes
+    /// the references take longer than the device model.
+    pub check: bool,
+    /// On a backend other than the model, run the model too (cycle ratio, bit identity).
+    pub compare_with_model: bool,
+}
+
+impl BenchOptions {
+    pub fn new(seed: u64, timeout: Duration) -> BenchOptions {
+        BenchOptions { seed, timeout, check: true, compare_with_model: true }
+    }
+}
+
+/// The GEMM operands `rsn bench --workload gemm:M,N,K --seed S` uses: A (M x K) then B (K x N),
+/// uniform in [-1, 1], row-major; an error when the host cannot hold them.
+pub fn gemm_inputs(m: usize, n: usize, k: usize, seed: u64) -> Result<(Vec<f32>, Vec<f32>), String> {
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    let mut uniform = |n: usize| -> Result<Vec<f32>, String> {
+        let mut v = Vec::new();
+        v.try_reserve_exact(n).map_err(|_| format!("the host cannot hold {n} input floats"))?;
+        v.extend((0..n).map(|_| rng.random_range(-1.0f32..=1.0)));
+        Ok(v)
+    };
+    let a = uniform(m.saturating_mul(k))?;
+    let b = uniform(k.saturating_mul(n))?;
+    Ok((a, b))
+}
+
+/// sha256 of a tensor's f32 bits (little-endian), as `output_sha256` reports it.
+pub fn digest(xs: &[f32]) -> String {
     use sha2::{Digest, Sha256};
     let mut h = Sha256::new();
     for x in xs {
@@ -164,12 +200,19 @@ fn digest(xs: &[f32]) -> String {
 /// Run one workload on `device`. On a backend other than the model, the same workload also runs on
 /// the model, and the result reports both cycle counts and whether the outputs are bit-identical.
 pub fn bench(device: &Device, w: &Workload, seed: u64, timeout: Duration) -> Result<BenchResult, BenchError> {
-    let mut r = bench_on(device, w, seed, timeout)?;
+    bench_with(device, w, &BenchOptions::new(seed, timeout))
+}
+
+/// [`bench`] with every option.
+pub fn bench_with(device: &Device, w: &Workload, o: &BenchOptions) -> Result<BenchResult, BenchError> {
+    let mut r = bench_on(device, w, o)?;
     if device.kind() != BackendKind::Model {
         r.sim_cycles_per_s = (device.kind() == BackendKind::Sim).then(|| r.pl_cycles as f64 / r.wall_s);
+    }
+    if device.kind() != BackendKind::Model && o.compare_with_model {
         let opts = OpenOptions { bitstream: Some(device.bitstream().clone()), ..Default::default() };
         let model = Device::open(BackendKind::Model, &opts)?;
-        let m = bench_on(&model, w, seed, timeout)?;
+        let m = bench_on(&model, w, &BenchOptions { check: false, ..o.clone() })?;
         r.model_pl_cycles = Some(m.pl_cycles);
         r.pl_cycles_vs_model = Some(r.pl_cycles as f64 / m.pl_cycles as f64);
         r.bit_identical_to_model = Some(m.output_sha256 == r.output_sha256);
@@ -177,38 +220,29 @@ pub fn bench(device: &Device, w: &Workload, seed: u64, timeout: Duration) -> Res
     Ok(r)
 }
 
-fn bench_on(device: &Device, w: &Workload, seed: u64, timeout: Duration) -> Result<BenchResult, BenchError> {
+fn bench_on(device: &Device, w: &Workload, o: &BenchOptions) -> Result<BenchResult, BenchError> {
+    let (seed, timeout, check) = (o.seed, o.timeout, o.check);
     match *w {
         Workload::Gemm { m, n, k } => {
             let g = Gemm::new(m, n, k);
             // Before the inputs exist: a shape the device cannot hold is refused, not allocated.
             g.check_fits().map_err(|e| BenchError::Workload { workload: w.to_string(), message: e.to_string() })?;
-            let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
-            let mut uniform = |n: usize| -> Result<Vec<f32>, BenchError> {
-                let mut v = Vec::new();
-                v.try_reserve_exact(n).map_err(|_| BenchError::Workload {
-                    workload: w.to_string(),
-                    message: format!("the host cannot hold {n} input floats"),
-                })?;
-                v.extend((0..n).map(|_| rng.random_range(-1.0f32..=1.0)));
-                Ok(v)
-            };
-            let a = uniform(m * k)?;
-            let b = uniform(k * n)?;
+            let (a, b) = gemm_inputs(m, n, k, seed)
+                .map_err(|message| BenchError::Workload { workload: w.to_string(), message })?;
             let t = Instant::now();
             let run = run_gemm(device, &g, &a, &b, None, timeout)?;
             let total_wall_s = t.elapsed().as_secs_f64();
             let wall_s = run.run_wall_s;
-            // The f64 reference and the SGEMM comparison need host memory of their own; a shape
-            // the device holds but the host cannot check reports no error figure.
-            let reference = reference_gemm_f64(&a, &b, m, n, k);
-            let max_abs_err = reference.map(|r| max_abs_diff(run.c.iter().map(|x| *x as f64), r.iter().copied()));
-            let cpu_sgemm_s = time_cpu_sgemm(&a, &b, m, n, k);
             let mut r = result(device, w, &run.report, g.flops(), wall_s, run.instr_words, run.uops, seed);
             r.total_wall_s = total_wall_s;
-            r.max_abs_err = max_abs_err;
-            r.cpu_sgemm_s = cpu_sgemm_s;
-            r.wall_vs_cpu_sgemm = cpu_sgemm_s.map(|c| wall_s / c);
+            if check {
+                // The f64 reference and the SGEMM comparison need host memory of their own; a shape
+                // the device holds but the host cannot check reports no error figure.
+                let reference = reference_gemm_f64(&a, &b, m, n, k);
+                r.max_abs_err = reference.map(|r| max_abs_diff(run.c.iter().map(|x| *x as f64), r.iter().copied()));
+                r.cpu_sgemm_s = time_cpu_sgemm(&a, &b, m, n, k);
+                r.wall_vs_cpu_sgemm = r.cpu_sgemm_s.map(|c| wall_s / c);
+            }
             r.weights = "uniform [-1, 1] inputs".into();
             r.output_sha256 = digest(&run.c);
             Ok(r)
@@ -219,12 +253,12 @@ fn bench_on(device: &Device, w: &Workload, seed: u64, timeout: Duration) -> Resu
             let dir = crate::nn::fetch::cached_model_dir(id).map_err(model_err)?;
             let m = crate::nn::LoadedModel::load(&dir).map_err(|e| model_err(e.to_string()))?;
             let label = format!("real {} weights", id.dir_name());
-            encoder_bench(device, w, &m.config, &m.weights, b, s, seed, timeout, label, None, true)
+            encoder_bench(device, w, &m.config, &m.weights, b, s, seed, timeout, label, None, check)
         }
         Workload::BertLargeLayer { b, s } => {
             let (cfg, wts) = synthetic_bert_large(1, seed);
             let label = "synthetic BERT-Large-shaped weights (seeded), 1 layer".to_string();
-            encoder_bench(device, w, &cfg, &wts, b, s, seed, timeout, label, paper_ms(b, s, 1), true)
+            encoder_bench(device, w, &cfg, &wts, b, s, seed, timeout, label, paper_ms(b, s, 1), check)
         }
         Workload::BertLarge { b, s, l } => {
             // Before any weight exists: they must fit the device's weight memory.
@@ -233,7 +267,7 @@ fn bench_on(device: &Device, w: &Workload, seed: u64, timeout: Duration) -> Resu
             let (cfg, wts) = synthetic_bert_large(l, seed);
             let label = format!("synthetic BERT-Large-shaped weights (seeded), {l} layers");
             // The CPU reference runs at ~10 GFLOP/s here: check against it only when that is quick.
-            let check = l == 1 || b * s * l <= 2048;
+            let check = check && (l == 1 || b * s * l <= 2048);
             encoder_bench(device, w, &cfg, &wts, b, s, seed, timeout, label, paper_ms(b, s, l), check)
         }
     }
@@ -297,6 +331,7 @@ fn result(
         pl_cycles_vs_model: None,
         bit_identical_to_model: None,
         sim_cycles_per_s: None,
+        phases: None,
     }
 }
 
@@ -348,6 +383,7 @@ fn encoder_bench(
     r.paper_ms = paper;
     r.vs_paper = paper.map(|p| r.device_ms / p);
     r.weights = label;
+    r.phases = Some(run.phases);
     Ok(r)
 }
 

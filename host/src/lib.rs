@@ -15,10 +15,12 @@ pub mod isa;
 pub mod model;
 pub mod nn;
 pub mod numerics;
+pub mod progfile;
 pub mod regs;
 pub mod runtime;
 #[cfg(feature = "sim")]
 pub mod sim;
+pub mod sweep;
 pub mod topology;
 pub mod validate;
 #[cfg(feature = "xrt")]

@@ -26,27 +26,29 @@ fn bench_json_is_exactly_one_object_with_the_promised_fields() {
 fn compile_then_disasm_names_every_field() {
     let dir = std::env::temp_dir().join(format!("rsn-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("prog.bin");
+    let file = dir.join("prog.rsnx");
     let out = rsn(&["compile", "--workload", "gemm:300,600,130", "-o", file.to_str().unwrap()]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let out = rsn(&["disasm", file.to_str().unwrap()]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8(out.stdout).unwrap();
-    let words = std::fs::read(&file).unwrap().len() / 4;
-    let prog = rsn::isa::Program::decode(
-        &std::fs::read(&file)
-            .unwrap()
-            .chunks(4)
-            .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-            .collect::<Vec<_>>(),
-    )
-    .unwrap();
-    assert_eq!(text.lines().count(), prog.mop_count(), "one line per mOP ({words} words)");
-    let mema = text.lines().find(|l| l.contains("MEMA")).unwrap();
+    let prog = rsn::progfile::ProgramFile::load(&file).unwrap();
+    let mops = rsn::isa::Program::decode(&prog.exe.words).unwrap().mop_count();
+    let (header, body): (Vec<&str>, Vec<&str>) = text.lines().partition(|l| l.starts_with('#'));
+    assert_eq!(body.len(), mops, "one line per mOP ({} words)", prog.exe.words.len());
+    for want in ["ISA v3", "buffer a Ddr offset 0x1000", "input A F32 [300, 130] in a (row pitch 144", "output C"] {
+        assert!(header.iter().any(|l| l.contains(want)), "{want:?} not in the header lines {header:?}");
+    }
+    let mema = body.iter().find(|l| l.contains("MEMA")).unwrap();
     for f in rsn::isa::MemAOp::FIELDS {
         assert!(mema.contains(&format!(" {}=", f.name)), "{} missing in {mema}", f.name);
     }
-    assert!(text.lines().any(|l| l.contains("port=") && l.contains("(MemC(")), "decoded hints");
+    assert!(body.iter().any(|l| l.contains("port=") && l.contains("(MemC(")), "decoded hints");
+    // Raw instruction words are still accepted.
+    let raw = dir.join("prog.bin");
+    std::fs::write(&raw, prog.exe.words.iter().flat_map(|w| w.to_le_bytes()).collect::<Vec<u8>>()).unwrap();
+    let out = rsn(&["disasm", raw.to_str().unwrap()]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), mops);
     std::fs::write(&file, [1u8, 2, 3, 4, 5]).unwrap();
     let out = rsn(&["disasm", file.to_str().unwrap()]);
     assert!(!out.status.success());
@@ -54,6 +56,115 @@ fn compile_then_disasm_names_every_field() {
     std::fs::write(&file, [0u8; 16]).unwrap();
     let out = rsn(&["disasm", file.to_str().unwrap()]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("bad magic"));
+    std::fs::write(&file, b"RSNPROG\0\x01\0\0\0\xff\xff\0\0{").unwrap();
+    let out = rsn(&["disasm", file.to_str().unwrap()]);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("truncated: the header"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `rsn compile` + `rsn run` against `rsn bench`: the same seeded inputs give the same C, bit for
+/// bit (the bench reports its output's sha256; `rsn run --json` reports each output's).
+#[test]
+fn compile_and_run_reproduce_the_bench_bit_for_bit() {
+    let dir = std::env::temp_dir().join(format!("rsn-cli-run-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (m, n, k) = (200, 130, 70);
+    let w = format!("gemm:{m},{n},{k}");
+    let bench = rsn(&["bench", "--workload", &w, "--seed", "3", "--json", "--save-inputs", dir.to_str().unwrap()]);
+    assert!(bench.status.success(), "{}", String::from_utf8_lossy(&bench.stderr));
+    let bench: serde_json::Value = serde_json::from_slice(&bench.stdout).unwrap();
+    let file = dir.join("gemm.rsnx");
+    let out = rsn(&["compile", "--workload", &w, "-o", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // The saved operands are the bench's own.
+    let (a, b) = rsn::bench::gemm_inputs(m, n, k, 3).unwrap();
+    let (pa, pb, pc) = (dir.join("A.npy"), dir.join("B.npy"), dir.join("c.npy"));
+    assert_eq!(rsn::nn::npy::read(&pa).unwrap().into_f32(&pa).unwrap(), a);
+    assert_eq!(rsn::nn::npy::read(&pb).unwrap().into_f32(&pb).unwrap(), b);
+    let arg = |name: &str, p: &std::path::Path| format!("{name}={}", p.display());
+    let run = rsn(&[
+        "run",
+        file.to_str().unwrap(),
+        "--input",
+        &arg("A", &pa),
+        "--input",
+        &arg("B", &pb),
+        "--output",
+        &arg("C", &pc),
+        "--backend",
+        "model",
+        "--json",
+    ]);
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let run: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    assert_eq!(run["output_sha256"]["C"], bench["output_sha256"], "C differs from the bench's");
+    assert_eq!(run["pl_cycles"], bench["pl_cycles"]);
+    let c = rsn::nn::npy::read(&pc).unwrap();
+    assert_eq!(c.shape, [m, n]);
+    assert_eq!(rsn::bench::digest(&c.into_f32(&pc).unwrap()), bench["output_sha256"].as_str().unwrap());
+    // Wrong inputs are named.
+    let bad = rsn(&["run", file.to_str().unwrap(), "--input", &arg("A", &pb), "--input", &arg("B", &pb)]);
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("has shape [70, 130], the program needs [200, 70]"));
+    let bad = rsn(&["run", file.to_str().unwrap(), "--input", &arg("X", &pa)]);
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("no such input (its inputs: A, B)"));
+    let bad = rsn(&["bench", "--workload", "minilm:1,16", "--save-inputs", dir.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--save-inputs: minilm:1,16 is not a gemm:M,N,K workload"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn sweep_writes_csv_json_and_svg() {
+    let dir = std::env::temp_dir().join(format!("rsn-cli-sweep-{}", std::process::id()));
+    let out = rsn(&[
+        "sweep",
+        "--workload",
+        "gemm:N,N,N",
+        "--n",
+        "128,256",
+        "--workload",
+        "bert-large-layer:1,N",
+        "--param",
+        "ddr.read_gbps=10.5,21",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let csv = std::fs::read_to_string(dir.join("sweep.csv")).unwrap();
+    assert!(csv.starts_with("workload,n,ddr.read_gbps,phase,op,m,n_cols,k,count,pl_cycles,ms,gflops"), "{csv}");
+    // 2 bandwidths x (2 GEMMs + 2 layers); each layer adds its 6 phases.
+    assert_eq!(csv.lines().filter(|l| l.contains(",total,")).count(), 8);
+    assert!(
+        csv.lines()
+            .any(|l| l
+                .starts_with("\"bert-large-layer:1,256\",256,21,layer 0 ffn-up+GELU,gemm+bias+gelu,256,4096,1024,1,")),
+        "{csv}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("sweep.json")).unwrap()).unwrap();
+    assert_eq!(json["points"].as_array().unwrap().len(), 8);
+    assert_eq!(json["points"][0]["result"]["workload"], "gemm:128,128,128");
+    let svg = std::fs::read_to_string(dir.join("sweep.svg")).unwrap();
+    assert!(svg.starts_with("<svg") && svg.contains("ffn-up+GELU") && svg.contains("GFLOPS"));
+    // Halving the DDR bandwidth slows every point down.
+    let ms = |i: usize| json["points"][i]["result"]["device_ms"].as_f64().unwrap();
+    assert!(ms(0) > ms(4) && ms(3) > ms(7), "10.5 GB/s vs 21 GB/s");
+    let bad = rsn(&[
+        "sweep",
+        "--workload",
+        "gemm:N,N,N",
+        "--n",
+        "64",
+        "--param",
+        "ddr.nope=1",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("[ddr] has no `nope`"));
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

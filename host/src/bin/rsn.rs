@@ -3,9 +3,10 @@
 use clap::{Parser, Subcommand};
 use rsn::bench::{self, Workload};
 use rsn::bitstream::{self, Bitstream};
-use rsn::builder::{Gemm, GemmPlacement};
+use rsn::builder::Gemm;
 use rsn::device::{BackendKind, Device, OpenOptions};
 use rsn::isa::{self, gen};
+use rsn::progfile::ProgramFile;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -100,19 +101,85 @@ enum Cmd {
         /// Seed of the uniform [-1, 1] inputs.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Also write a GEMM's operands to DIR/A.npy and DIR/B.npy, as `rsn run` takes them.
+        #[arg(long, value_name = "DIR")]
+        save_inputs: Option<PathBuf>,
     },
-    /// Compile a workload to an instruction file (little-endian 32-bit words).
+    /// Compile a workload into a program file: the instruction words with the ISA version, the
+    /// bitstream fingerprint, the buffer placement, the engine parameters and the named inputs and
+    /// outputs (`rsn run` runs it, `rsn disasm` prints it).
     Compile {
+        /// gemm:M,N,K
         #[arg(long)]
         workload: Workload,
+        /// Add a bias row (input `bias`, N values).
+        #[arg(long)]
+        bias: bool,
+        /// Add a residual (input `residual`, M x N) before the epilogue.
+        #[arg(long)]
+        residual: bool,
+        /// Epilogue on MemC's store path: none, gelu or layernorm (inputs `gamma`, `beta`).
+        #[arg(long, default_value = "none")]
+        epilogue: String,
+        /// LayerNorm epsilon.
+        #[arg(long, default_value_t = 1e-12)]
+        eps: f32,
+        /// Bitstream description to compile for (default: the compiled-in one).
+        #[arg(long)]
+        bitstream: Option<PathBuf>,
         /// Output file.
         #[arg(short, long)]
         out: PathBuf,
     },
-    /// Print a program one mOP per line with every field named.
-    Disasm {
-        /// Instruction file (little-endian 32-bit words).
+    /// Run a program file: inputs from .npy files (float32, the declared shapes), outputs to .npy.
+    Run {
+        /// Program file from `rsn compile`.
         file: PathBuf,
+        /// NAME=FILE.npy for each input the program declares.
+        #[arg(long = "input", value_name = "NAME=FILE")]
+        inputs: Vec<String>,
+        /// NAME=FILE.npy for each output to write.
+        #[arg(long = "output", value_name = "NAME=FILE")]
+        outputs: Vec<String>,
+        #[command(flatten)]
+        dev: DeviceArgs,
+        /// Print one JSON object (cycles, device time, outputs' sha256) on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a program one mOP per line with every field named (a program file's header first, as
+    /// `#` lines).
+    Disasm {
+        /// Program file, or raw instruction words (little-endian 32-bit).
+        file: PathBuf,
+    },
+    /// Run a workload template over sizes and bitstream parameters; write sweep.csv, sweep.json
+    /// and sweep.svg into --out and print a table.
+    Sweep {
+        /// Workload template; `N` takes each --n value (gemm:N,N,N, bert-large-layer:8,N), or the
+        /// template's own after `@` (gemm:N,N,N@256,512,1024).
+        #[arg(long = "workload")]
+        workloads: Vec<String>,
+        /// Sizes for `N`, comma-separated.
+        #[arg(long, value_delimiter = ',')]
+        n: Vec<usize>,
+        /// A bitstream parameter and its values: KEY=V1,V2 (e.g. ddr.read_gbps=10.5,21,42 or
+        /// postop.exp_units=4,8); every combination runs (model backend).
+        #[arg(long = "param", value_name = "KEY=V1,V2")]
+        params: Vec<String>,
+        /// A predefined sweep (adds its templates and sizes): bert-large, gemm.
+        #[arg(long)]
+        preset: Option<String>,
+        #[command(flatten)]
+        dev: DeviceArgs,
+        /// Output folder.
+        #[arg(long, default_value = "sweep")]
+        out: PathBuf,
+        /// Check every point against the CPU references (slow at large sizes).
+        #[arg(long)]
+        check: bool,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
     },
     /// Regenerate the files derived from the ISA and the bitstream description (rtl/rsn_isa_pkg.sv,
     /// docs/isa.md, rtl/rsn_cfg_pkg.sv, sim/csrc/rsn_hw.h), or --check that they are current.
@@ -171,7 +238,10 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<(), String> {
     match cli.cmd {
-        Cmd::Bench { workload, dev, json, seed } => {
+        Cmd::Bench { workload, dev, json, seed, save_inputs } => {
+            if let Some(dir) = &save_inputs {
+                save_gemm_inputs(&workload, seed, dir)?;
+            }
             let device = dev.open()?;
             if !json {
                 eprintln!("running {workload} on {}", device.describe());
@@ -221,45 +291,85 @@ fn run(cli: Cli) -> Result<(), String> {
             }
             Ok(())
         }
-        Cmd::Compile { workload, out } => {
+        Cmd::Compile { workload, bias, residual, epilogue, eps, bitstream, out } => {
             let Workload::Gemm { m, n, k } = workload else {
                 return Err(
                     "compile takes a gemm:M,N,K workload; encoders are compiled per batch by `rsn embed`".into()
                 );
             };
-            let g = Gemm::new(m, n, k);
-            // Operands at fixed offsets of their windows, as a device would place them from empty.
-            let exe = g
-                .compile(GemmPlacement {
-                    a_line: 64,
-                    b_line: 64,
-                    bias_line: None,
-                    c_line: 64 + (m * g.ka()).div_ceil(16) as u64 + 64,
-                    ..Default::default()
-                })
-                .map_err(|e| e.to_string())?;
-            let bytes: Vec<u8> = exe.words.iter().flat_map(|w| w.to_le_bytes()).collect();
-            std::fs::write(&out, bytes).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+            let post = match epilogue.as_str() {
+                "none" => isa::PostOp::None,
+                "gelu" => isa::PostOp::Gelu,
+                "layernorm" => isa::PostOp::LayerNorm,
+                other => return Err(format!("--epilogue {other}: expected none, gelu or layernorm")),
+            };
+            let bs = match &bitstream {
+                Some(p) => Bitstream::from_path(p).map_err(|e| e.to_string())?,
+                None => Bitstream::builtin(),
+            };
+            let g = Gemm { bias, residual, post, eps, ..Gemm::new(m, n, k) };
+            let file = g.program_file(&bs).map_err(|e| e.to_string())?;
+            file.save(&out).map_err(|e| e.to_string())?;
+            let h = &file.header;
             eprintln!(
-                "wrote {} words to {} (engine blocks {:?})",
-                exe.words.len(),
+                "wrote {} ({}, {} words, ISA v{}, bitstream {} [{}])",
                 out.display(),
-                exe.rtp.map(|r| r.blocks)
+                h.workload,
+                h.words,
+                h.isa_version,
+                h.bitstream.name,
+                &h.bitstream.fingerprint[..12]
             );
+            for b in &h.buffers {
+                eprintln!("  buffer {:<9} {:?} at {:#x}, {} bytes", b.name, b.memory, b.offset, b.bytes);
+            }
+            let names = |ts: &[rsn::progfile::TensorSpec]| {
+                ts.iter().map(|t| format!("{} {:?}", t.name, t.shape)).collect::<Vec<_>>().join(", ")
+            };
+            eprintln!("  inputs  {}", names(&h.inputs));
+            eprintln!("  outputs {}", names(&h.outputs));
+            eprintln!("  engine blocks {:?}", h.engines.map(|r| r.blocks));
             Ok(())
         }
+        Cmd::Run { file, inputs, outputs, dev, json } => run_program(&file, &inputs, &outputs, &dev, json),
         Cmd::Disasm { file } => {
-            // A program cannot exceed the instruction window: nothing larger is read.
-            let limit = rsn::device::Memory::Instr.window_bytes();
-            let bytes = rsn::files::read_bounded(&file, limit, "an instruction file")
+            // Neither a program file nor raw words can exceed what a program file may hold.
+            let bytes = rsn::files::read_bounded(&file, rsn::progfile::MAX_FILE_BYTES, "a program file")
                 .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-            if bytes.len() % 4 != 0 {
-                return Err(format!("{}: {} bytes is not a whole number of 32-bit words", file.display(), bytes.len()));
-            }
-            let words: Vec<u32> = bytes.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
+            let words: Vec<u32> = if ProgramFile::sniff(&bytes) {
+                let f = ProgramFile::from_bytes(&bytes).map_err(|e| format!("{}: {e}", file.display()))?;
+                let h = &f.header;
+                println!("# rsn program file v{}: {}", rsn::progfile::FORMAT_VERSION, h.workload);
+                println!("# ISA v{}, bitstream {} [{}]", h.isa_version, h.bitstream.name, h.bitstream.fingerprint);
+                for b in &h.buffers {
+                    println!("# buffer {} {:?} offset {:#x} bytes {}", b.name, b.memory, b.offset, b.bytes);
+                }
+                for (dir, ts) in [("input", &h.inputs), ("output", &h.outputs)] {
+                    for t in ts {
+                        println!(
+                            "# {dir} {} {:?} {:?} in {} (row pitch {}, element {})",
+                            t.name, t.dtype, t.shape, t.buffer, t.row_pitch, t.offset
+                        );
+                    }
+                }
+                println!("# engine blocks {:?}", h.engines.map(|r| r.blocks));
+                f.exe.words
+            } else {
+                if bytes.len() % 4 != 0 {
+                    return Err(format!(
+                        "{}: {} bytes is not a whole number of 32-bit words",
+                        file.display(),
+                        bytes.len()
+                    ));
+                }
+                bytes.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect()
+            };
             let text = isa::disasm::disassemble(&words).map_err(|e| format!("{}: {e}", file.display()))?;
             print!("{text}");
             Ok(())
+        }
+        Cmd::Sweep { workloads, n, params, preset, dev, out, check, seed } => {
+            sweep(workloads, n, &params, preset, &dev, &out, check, seed)
         }
         Cmd::Gen { root, check } => {
             let root = root.unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".."));
@@ -418,6 +528,153 @@ fn embed(
             );
         }
     }
+    Ok(())
+}
+
+/// The operands `rsn bench` generates for a GEMM, as `A.npy` and `B.npy` in `dir`: with them,
+/// `rsn compile` + `rsn run` can be compared with the bench's `output_sha256`.
+fn save_gemm_inputs(workload: &Workload, seed: u64, dir: &Path) -> Result<(), String> {
+    let Workload::Gemm { m, n, k } = *workload else {
+        return Err(format!("--save-inputs: {workload} is not a gemm:M,N,K workload"));
+    };
+    // A shape the device refuses is refused before its operands are generated.
+    Gemm::new(m, n, k).check_fits().map_err(|e| format!("{workload}: {e}"))?;
+    let (a, b) = bench::gemm_inputs(m, n, k, seed).map_err(|e| format!("{workload}: {e}"))?;
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    for (name, shape, data) in [("A.npy", [m, k], &a), ("B.npy", [k, n], &b)] {
+        let path = dir.join(name);
+        rsn::nn::npy::write_f32(&path, &shape, data).map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+/// `NAME=PATH` of --input / --output.
+fn name_path(s: &str, flag: &str) -> Result<(String, PathBuf), String> {
+    match s.split_once('=') {
+        Some((n, p)) if !n.is_empty() && !p.is_empty() => Ok((n.to_string(), PathBuf::from(p))),
+        _ => Err(format!("--{flag} {s}: expected NAME=FILE.npy")),
+    }
+}
+
+fn run_program(file: &Path, inputs: &[String], outputs: &[String], dev: &DeviceArgs, json: bool) -> Result<(), String> {
+    use rsn::nn::npy;
+    let prog = ProgramFile::load(file).map_err(|e| e.to_string())?;
+    let h = &prog.header;
+    let mut data = Vec::new();
+    for s in inputs {
+        let (name, path) = name_path(s, "input")?;
+        let spec = h.inputs.iter().find(|t| t.name == name).ok_or_else(|| {
+            let known = h.inputs.iter().map(|t| t.name.as_str()).collect::<Vec<_>>().join(", ");
+            format!("--input {name}: the program has no such input (its inputs: {known})")
+        })?;
+        let arr = npy::read(&path).map_err(|e| e.to_string())?;
+        if arr.shape != spec.shape {
+            return Err(format!(
+                "--input {name}: {} has shape {:?}, the program needs {:?}",
+                path.display(),
+                arr.shape,
+                spec.shape
+            ));
+        }
+        data.push((name, arr.into_f32(&path).map_err(|e| e.to_string())?));
+    }
+    let mut writes = Vec::new();
+    for s in outputs {
+        let (name, path) = name_path(s, "output")?;
+        if !h.outputs.iter().any(|t| t.name == name) {
+            let known = h.outputs.iter().map(|t| t.name.as_str()).collect::<Vec<_>>().join(", ");
+            return Err(format!("--output {name}: the program has no such output (its outputs: {known})"));
+        }
+        writes.push((name, path));
+    }
+    let device = dev.open()?;
+    let refs: Vec<(&str, &[f32])> = data.iter().map(|(n, d)| (n.as_str(), d.as_slice())).collect();
+    let run = rsn::runtime::run_file(&device, &prog, &refs, dev.timeout).map_err(|e| e.to_string())?;
+    for (name, path) in &writes {
+        let t = run.outputs.iter().find(|t| &t.name == name).ok_or_else(|| format!("no output {name}"))?;
+        npy::write_f32(path, &t.shape, &t.data).map_err(|e| e.to_string())?;
+    }
+    let r = &run.report;
+    let digests: std::collections::BTreeMap<&str, String> =
+        run.outputs.iter().map(|t| (t.name.as_str(), rsn::bench::digest(&t.data))).collect();
+    if json {
+        let v = serde_json::json!({
+            "file": file.display().to_string(),
+            "workload": h.workload,
+            "backend": device.kind().to_string(),
+            "pl_cycles": r.cycles,
+            "device_ms": r.device_ms,
+            "wall_s": run.run_wall_s,
+            "instr_words": run.instr_words,
+            "uops": run.uops,
+            "output_sha256": digests,
+        });
+        println!("{v}");
+    } else {
+        eprintln!("ran {} ({}) on {}", file.display(), h.workload, device.describe());
+        eprintln!("device: {} PL cycles = {:.3} ms; host wall {:.3} s", r.cycles, r.device_ms, run.run_wall_s);
+        for (name, path) in &writes {
+            eprintln!("wrote {name} to {}", path.display());
+        }
+        for (name, d) in &digests {
+            println!("{name} sha256 {d}");
+        }
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn sweep(
+    mut templates: Vec<String>,
+    mut n: Vec<usize>,
+    params: &[String],
+    preset: Option<String>,
+    dev: &DeviceArgs,
+    out: &Path,
+    check: bool,
+    seed: u64,
+) -> Result<(), String> {
+    use rsn::sweep::{self, SweepSpec};
+    if let Some(p) = preset {
+        let (t, sizes) =
+            sweep::preset(&p).ok_or_else(|| format!("unknown preset `{p}` (known: {})", sweep::PRESETS))?;
+        templates.extend(t);
+        if n.is_empty() {
+            n = sizes;
+        }
+    }
+    let params = params
+        .iter()
+        .map(|s| match s.split_once('=') {
+            Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.split(',').map(|x| x.trim().to_string()).collect())),
+            _ => Err(format!("--param {s}: expected KEY=V1,V2 (e.g. ddr.read_gbps=10.5,21)")),
+        })
+        .collect::<Result<Vec<(String, Vec<String>)>, String>>()?;
+    let base_toml = match &dev.bitstream {
+        Some(p) => Some((
+            rsn::files::read_text_bounded(p, rsn::files::limits::SMALL_TEXT, "a bitstream description")
+                .map_err(|e| format!("cannot read {}: {e}", p.display()))?,
+            p.display().to_string(),
+        )),
+        None => None,
+    };
+    let spec = SweepSpec { templates, n, params, backend: dev.backend, base_toml, seed, timeout: dev.timeout, check };
+    std::fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
+    let result = sweep::run(&spec, &mut |p| {
+        let set = p.params.iter().map(|(k, v)| format!(" {k}={v}")).collect::<String>();
+        eprintln!("{}{set}: {:.3} ms, {:.1} GFLOPS", p.workload, p.result.device_ms, p.result.gflops)
+    })
+    .map_err(|e| e.to_string())?;
+    let write = |name: &str, text: &str| {
+        let path = out.join(name);
+        std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+        eprintln!("wrote {}", path.display());
+        Ok::<(), String>(())
+    };
+    write("sweep.csv", &result.to_csv())?;
+    write("sweep.json", &serde_json::to_string_pretty(&result).map_err(|e| e.to_string())?)?;
+    write("sweep.svg", &sweep::plot::svg(&result)?)?;
+    print!("{}", result.to_table());
     Ok(())
 }
 

@@ -79,6 +79,8 @@ pub struct CompiledEncoder {
     pub exe: Executable,
     /// Roofline estimate per phase.
     pub estimate: Vec<PhaseEstimate>,
+    /// Each phase's first packet (same order as `estimate`).
+    pub phase_starts: Vec<usize>,
     /// Useful floating-point operations.
     pub flops: f64,
 }
@@ -339,8 +341,9 @@ pub fn compile(
         gemm_phase(&mut pb, &mut blocks, &mut flops, format!("layer {li} ffn-down+LN"), g, at)?;
     }
     let estimate = pb.estimate(bs);
+    let phase_starts = pb.phases().iter().map(|p| p.1).collect();
     let exe = pb.finish(engine_params(&blocks)?)?;
-    Ok(CompiledEncoder { exe, estimate, flops })
+    Ok(CompiledEncoder { exe, estimate, phase_starts, flops })
 }
 
 /// One GEMM as its own phase, counting its FLOPs.

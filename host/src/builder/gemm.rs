@@ -15,6 +15,7 @@ use crate::hal::Memory;
 use crate::isa::{
     DramOp, DramPort, Executable, LoadMode, MemAOp, MemBOp, MemCOp, MeshAOp, MeshBOp, Opcode, Payload, PostOp, ENGINES,
 };
+use crate::progfile::{Dtype, Planner, ProgramFile, TensorSpec};
 
 const TILE_M: usize = 256;
 const TILE_N: usize = 512;
@@ -165,6 +166,60 @@ impl Gemm {
             }
         }
         v
+    }
+
+    /// Compile into a program file for the placement an empty device gives the operands when they
+    /// are allocated as [`crate::runtime::run_gemm`] allocates them (A, B, bias, residual,
+    /// LayerNorm parameters, C), with the named tensors `A`, `B`, `bias`, `residual`, `gamma`,
+    /// `beta` (inputs, as present) and `C` (output).
+    pub fn program_file(&self, bs: &crate::bitstream::Bitstream) -> Result<ProgramFile, BuildError> {
+        // Bounds every size below the device windows before any is computed.
+        self.check_fits()?;
+        let (m, n, k) = (self.m, self.n, self.k);
+        let bytes = |floats: usize| floats as u64 * 4;
+        let mut plan = Planner::new();
+        let mut inputs = Vec::new();
+        let t = |name: &str, buffer: &str, shape: Vec<usize>, row_pitch: usize, offset: usize| TensorSpec {
+            name: name.into(),
+            buffer: buffer.into(),
+            dtype: Dtype::F32,
+            shape,
+            row_pitch,
+            offset,
+        };
+        let a_line = plan.place("a", Memory::Ddr, bytes(m * self.ka()));
+        inputs.push(t("A", "a", vec![m, k], self.ka(), 0));
+        let b_line = plan.place("b", Memory::Lpddr, bytes(k * self.nb()));
+        inputs.push(t("B", "b", vec![k, n], self.nb(), 0));
+        let bias_line = self.bias.then(|| plan.place("bias", Memory::Ddr, bytes(self.nb())));
+        if self.bias {
+            inputs.push(t("bias", "bias", vec![n], self.nb(), 0));
+        }
+        let residual_line = self.residual.then(|| plan.place("residual", Memory::Ddr, bytes(self.c_len())));
+        if self.residual {
+            inputs.push(t("residual", "residual", vec![m, n], self.nc(), 0));
+        }
+        let ln = self.post == PostOp::LayerNorm;
+        let params_line = ln.then(|| plan.place("ln", Memory::Ddr, bytes(2 * self.nc())));
+        if ln {
+            inputs.push(t("gamma", "ln", vec![n], self.nc(), 0));
+            inputs.push(t("beta", "ln", vec![n], self.nc(), self.nc()));
+        }
+        let c_line = plan.place("c", Memory::Ddr, bytes(self.c_len()));
+        let outputs = vec![t("C", "c", vec![m, n], self.nc(), 0)];
+        let exe = self.compile(GemmPlacement { a_line, b_line, bias_line, c_line, residual_line, params_line })?;
+        let mut workload = format!("gemm:{m},{n},{k}");
+        for (on, what) in [(self.bias, "+bias"), (self.residual, "+residual")] {
+            if on {
+                workload.push_str(what);
+            }
+        }
+        match self.post {
+            PostOp::Gelu => workload.push_str("+gelu"),
+            PostOp::LayerNorm => workload.push_str(&format!("+layernorm(eps={})", self.eps)),
+            _ => {}
+        }
+        Ok(ProgramFile::new(exe, bs, workload, plan.into_buffers(), inputs, outputs)?)
     }
 
     /// Compile for the given placement.

@@ -18,6 +18,8 @@ pub enum BuildError {
     TooLarge(String),
     #[error("encoding failed: {0}")]
     Encode(#[from] EncodeError),
+    #[error(transparent)]
+    File(#[from] crate::progfile::ProgramFileError),
 }
 
 /// Accumulates packets in dispatch order.
@@ -106,6 +108,11 @@ impl ProgramBuilder {
             out.push((label.clone(), engines.max(ddr).max(lpddr)));
         }
         out
+    }
+
+    /// Each phase's label and its first packet, in program order.
+    pub fn phases(&self) -> &[(String, usize)] {
+        &self.phases
     }
 
     pub fn program(&self) -> &Program {

@@ -122,6 +122,16 @@ impl Device {
     /// size the memory's window cannot hold, or the host cannot, is an error before anything is
     /// allocated.
     pub fn alloc<T: Element>(&self, memory: Memory, len: usize) -> Result<Buffer<T>> {
+        self.alloc_with(memory, len, |b, bytes| b.alloc(memory, bytes))
+    }
+
+    /// Sizes checked, host view reserved, then `place` reserves the device range.
+    fn alloc_with<T: Element>(
+        &self,
+        memory: Memory,
+        len: usize,
+        place: impl FnOnce(&mut dyn Backend, u64) -> Result<Allocation>,
+    ) -> Result<Buffer<T>> {
         let elem = std::mem::size_of::<T>() as u64;
         let too_large =
             || DeviceError::TooLarge { memory, elements: len as u64, elem_bytes: elem, window: memory.window_bytes() };
@@ -133,10 +143,17 @@ impl Device {
         host.try_reserve_exact(len).map_err(|_| DeviceError::HostMemory { bytes })?;
         host.resize(len, T::new_zeroed());
         let turn = self.turn()?;
-        let a = self.backend().alloc(memory, bytes)?;
+        let a = place(&mut **self.backend(), bytes)?;
         drop(turn);
         self.allocs().push(a);
         Ok(Buffer { device: self.clone(), alloc: a, host })
+    }
+
+    /// Allocate `len` elements of `T` at exactly byte `offset` of `memory` (a program file's recorded
+    /// placement), zero-initialised on both sides. Fails with `PlacementUnavailable` when that range
+    /// is taken, unaligned or outside the window.
+    pub fn alloc_at<T: Element>(&self, memory: Memory, offset: u64, len: usize) -> Result<Buffer<T>> {
+        self.alloc_with(memory, len, |b, bytes| b.alloc_at(memory, offset, bytes))
     }
 
     /// Allocate and fill from a slice (and sync it to the device).

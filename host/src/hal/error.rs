@@ -38,6 +38,8 @@ pub enum DeviceError {
     TooLarge { memory: Memory, elements: u64, elem_bytes: u64, window: u64 },
     #[error("the host cannot hold a {bytes}-byte view of the buffer")]
     HostMemory { bytes: u64 },
+    #[error("cannot place {bytes} bytes at offset {offset:#x} of {memory:?}: {reason}")]
+    PlacementUnavailable { memory: Memory, offset: u64, bytes: u64, reason: String },
     #[error("buffer {id} is not allocated on this device")]
     UnknownBuffer { id: u64 },
     #[error("access of {len} bytes at offset {offset} is outside buffer {id} ({size} bytes)")]

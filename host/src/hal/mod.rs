@@ -14,7 +14,7 @@ mod error;
 pub mod regmap;
 mod types;
 
-pub use alloc::RangeAllocator;
+pub use alloc::{check_fixed, RangeAllocator};
 pub use error::{DeviceError, Result, ValidationError};
 pub use types::{
     Allocation, BackendKind, DeviceStatus, FaultCode, FuCounters, FuState, Memory, OpenOptions, RunReport, Span,
@@ -96,6 +96,9 @@ pub trait Backend: Send {
     fn describe(&self) -> String;
     /// Reserve `bytes` in `memory`.
     fn alloc(&mut self, memory: Memory, bytes: u64) -> Result<Allocation>;
+    /// Reserve exactly `bytes` at byte `offset` of `memory` (4 KiB aligned, zeroed like `alloc`),
+    /// or `DeviceError::PlacementUnavailable` when that range is not free.
+    fn alloc_at(&mut self, memory: Memory, offset: u64, bytes: u64) -> Result<Allocation>;
     fn free(&mut self, id: u64) -> Result<()>;
     /// Host-to-device sync of `data` at byte `offset` of buffer `id`.
     fn write(&mut self, id: u64, offset: u64, data: &[u8]) -> Result<()>;

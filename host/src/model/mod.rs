@@ -79,6 +79,16 @@ impl ModelBackend {
             Err(std::sync::TryLockError::WouldBlock) => Err(DeviceError::Busy),
         }
     }
+
+    /// Give a new allocation its zeroed pages (or release it again when they cannot exist).
+    fn back(m: &mut DramMemory, a: Allocation) -> Result<Allocation> {
+        let Ok(len) = usize::try_from(a.len) else {
+            let _ = m.alloc.free(a.id);
+            return Err(DeviceError::OutOfMemory { memory: a.memory, requested: a.len, largest_free: 0 });
+        };
+        m.insert_zeroed(a.id, len);
+        Ok(a)
+    }
 }
 
 impl Backend for ModelBackend {
@@ -93,13 +103,13 @@ impl Backend for ModelBackend {
     fn alloc(&mut self, memory: Memory, bytes: u64) -> Result<Allocation> {
         let mut m = self.mem()?;
         let a = m.alloc.alloc(memory, bytes)?;
-        let len = usize::try_from(bytes).map_err(|_| DeviceError::OutOfMemory {
-            memory,
-            requested: bytes,
-            largest_free: 0,
-        })?;
-        m.insert_zeroed(a.id, len);
-        Ok(a)
+        Self::back(&mut m, a)
+    }
+
+    fn alloc_at(&mut self, memory: Memory, offset: u64, bytes: u64) -> Result<Allocation> {
+        let mut m = self.mem()?;
+        let a = m.alloc.alloc_at(memory, offset, bytes)?;
+        Self::back(&mut m, a)
     }
 
     fn free(&mut self, id: u64) -> Result<()> {

@@ -60,6 +60,48 @@ pub struct EncoderRun {
     pub estimate: Vec<PhaseEstimate>,
     /// Host wall seconds of the device run alone (submit to done).
     pub run_wall_s: f64,
+    /// Per phase: its roofline estimate and, where the backend records a timeline, its measured
+    /// share of the run.
+    pub phases: Vec<PhaseTime>,
+}
+
+/// One phase of an encoder run (`embeddings LN`, `layer 0 qkv`, ...).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct PhaseTime {
+    pub label: String,
+    /// Roofline estimate made before the run, PL cycles.
+    pub estimate_cycles: f64,
+    /// PL cycles from the previous phase's last mOP finishing to this phase's last mOP finishing
+    /// (phases overlap, so this is what the phase adds to the run; the shares sum to the run's
+    /// length). `None` when the backend records no timeline (sim, xrt).
+    pub measured_cycles: Option<f64>,
+}
+
+/// Each phase's share of a run from the FUs' busy intervals: phase `i` ends when the last mOP of
+/// its packets does (engine blocks are not mOPs: their spans number blocks, not packets).
+fn phase_times(report: &RunReport, starts: &[usize], estimate: &[PhaseEstimate]) -> Vec<PhaseTime> {
+    let mut ends = vec![0f64; starts.len()];
+    let engines: Vec<bool> = report.counters.iter().map(|c| c.fu.starts_with("MME")).collect();
+    for s in &report.timeline {
+        if engines.get(s.fu as usize).copied().unwrap_or(true) {
+            continue;
+        }
+        let i = starts.partition_point(|&p| p <= s.packet as usize);
+        if i > 0 {
+            ends[i - 1] = ends[i - 1].max(s.end);
+        }
+    }
+    let recorded = !report.timeline.is_empty();
+    let mut done = 0f64;
+    estimate
+        .iter()
+        .zip(&ends)
+        .map(|((label, est), end)| {
+            let share = (end - done).max(0.0);
+            done = done.max(*end);
+            PhaseTime { label: label.clone(), estimate_cycles: *est, measured_cycles: recorded.then_some(share) }
+        })
+        .collect()
 }
 
 impl DeviceEncoder {
@@ -91,6 +133,11 @@ impl DeviceEncoder {
             emb_ln: ddr(&encoder::ln_params(&w.embeddings_ln))?,
             layers,
         })
+    }
+
+    /// The device the weights live on.
+    pub fn device(&self) -> &Device {
+        &self.device
     }
 
     /// Run the encoder on a tokenized batch.
@@ -163,7 +210,9 @@ impl DeviceEncoder {
         let report = run.wait(timeout)?;
         let run_wall_s = t.elapsed().as_secs_f64();
         xa.sync_from_device()?;
+        let phases = phase_times(&report, &compiled.phase_starts, &compiled.estimate);
         Ok(EncoderRun {
+            phases,
             hidden: xa.as_slice().to_vec(),
             report,
             instr_words: compiled.exe.words.len(),

@@ -306,6 +306,10 @@ impl Backend for XrtBackend {
         self.windows.alloc(memory, bytes)
     }
 
+    fn alloc_at(&mut self, memory: Memory, offset: u64, bytes: u64) -> Result<Allocation> {
+        self.windows.alloc_at(memory, offset, bytes)
+    }
+
     fn free(&mut self, id: u64) -> Result<()> {
         self.windows.free(id)
     }

@@ -130,12 +130,27 @@ impl Windows {
 
     /// Reserve `bytes` in `memory`, zeroed on both sides.
     pub fn alloc(&mut self, memory: Memory, bytes: u64) -> Result<Allocation> {
-        let arena = &mut self.arenas[slot(memory)];
+        let arena = &self.arenas[slot(memory)];
         let offset = arena.place(bytes).map_err(|largest_free| DeviceError::OutOfMemory {
             memory,
             requested: bytes,
             largest_free,
         })?;
+        self.claim(memory, offset, bytes)
+    }
+
+    /// Reserve exactly `bytes` at `offset` of `memory`, zeroed on both sides.
+    pub fn alloc_at(&mut self, memory: Memory, offset: u64, bytes: u64) -> Result<Allocation> {
+        let arena = &self.arenas[slot(memory)];
+        let taken: Vec<(u64, u64)> =
+            arena.live.iter().map(|a| (a.offset, a.offset + a.len.div_ceil(ALIGN) * ALIGN)).collect();
+        crate::hal::check_fixed(memory, offset, bytes, arena.capacity(), &taken)?;
+        self.claim(memory, offset, bytes)
+    }
+
+    /// Zero a free range both sides and record it as live.
+    fn claim(&mut self, memory: Memory, offset: u64, bytes: u64) -> Result<Allocation> {
+        let arena = &mut self.arenas[slot(memory)];
         let (start, len) = (offset as usize, bytes as usize);
         arena.bo.as_mut_slice()[start..start + len].fill(0);
         arena.bo.sync(SyncDir::ToDevice, start, len).map_err(be)?;
