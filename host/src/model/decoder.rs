@@ -270,7 +270,7 @@ mod tests {
         // A MeshA packet with a window of three.
         let mut prog = isa::Program::decode(&program()).unwrap();
         let k = prog.packets.iter().position(|p| p.opcode == Opcode::MeshA).unwrap();
-        let one = prog.packets[k].window[0].clone();
+        let one = prog.packets[k].window[0];
         prog.packets[k].window = vec![one; 3];
         let mut w = prog.encode().unwrap();
         let packets = isa::decode_with_positions(&w).unwrap();
