@@ -257,7 +257,8 @@ def run_job(job: Job, srcs, files, build: str, yosys: str, src_hash: str, sta_ha
     script = job.script(srcs, files, out)
     # A run is redone when one of the files it reads, its script or the tool changes.
     src_hash = file_hash([os.path.join(RTL, s) for s in job.used_files])
-    synth_stamp = hashlib.sha256((src_hash + script + yosys).encode()).hexdigest()
+    # (The script names the output directory; the stamp does not depend on where the build is.)
+    synth_stamp = hashlib.sha256((src_hash + script.replace(out, "<OUT>") + yosys).encode()).hexdigest()
     ana_stamp = hashlib.sha256((synth_stamp + sta_hash).encode()).hexdigest()
     res_path = os.path.join(out, "result.json")
     if os.path.exists(res_path):
@@ -607,6 +608,10 @@ def cmd_check(a) -> int:
     cur = fit["violations"]
     rec = base["violations"]
     errors = []
+    # The baseline records figures, never limits: the clock and the budget are those of the run.
+    if abs(base.get("clock_ns", 0) - fit["clock_ns"]) > 1e-9 or base.get("budget_fraction") != fit["budget_fraction"]:
+        errors.append(f"baseline clock/budget ({base.get('clock_ns')} ns, {base.get('budget_fraction')}) differ from "
+                      f"the run's ({fit['clock_ns']} ns, {fit['budget_fraction']}): regenerate the baseline")
     for uname in base.get("units", []):
         if uname not in fit["units"]:
             errors.append(f"unit of the baseline not measured: {uname}")

@@ -662,9 +662,9 @@ def parse_mem_mapping(log_path: str) -> dict[str, str]:
 
 def classify_target(target: str) -> str:
     t = target.upper()
-    if "URAM" in t:
+    if "URAM" in t or "ULTRA" in t:
         return "URAM"
-    if "BRAM" in t or "RAMB" in t:
+    if "BRAM" in t or "BLOCKRAM" in t or "RAMB" in t:
         return "BRAM36"
     if "LUTRAM" in t or t.startswith("$__XILINX_LUT") or "RAM64" in t or "RAM32" in t:
         return "LUTRAM"
