@@ -15,6 +15,7 @@ fit:
 	  --yosys $(YOSYS) --verilator $(VERILATOR) --srcs $(TOP_SRCS)
 
 fit-check: fit
+	@$(PYTHON) scripts/test_fit_ratchet.py -q
 	@$(PYTHON) scripts/fit.py check --fit $(FIT_JSON) --baseline $(FIT_BASELINE)
 
 fit-baseline:

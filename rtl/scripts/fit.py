@@ -168,7 +168,7 @@ def module_files(srcs: list[str]) -> dict[str, str]:
     for s in srcs:
         with open(s, errors="replace") as f:
             for line in f:
-                m = re.match(r"\s*module\s+(\w+)", line)
+                m = re.match(r"\s*(?:module|package)\s+(\w+)", line)
                 if m:
                     files[m.group(1)] = s
     return files
@@ -188,10 +188,10 @@ class Job:
 
     def script(self, srcs: list[str], files: dict[str, str], out: str) -> str:
         bb_files = {files[b] for b in self.blackbox if b in files}
-        # Only the files this module needs (packages, its own, what it instantiates, recursively),
-        # black boxes as -lib: parsing every source would dominate the small units' runs.
+        # Only the files this module needs (its own, the packages and modules it references,
+        # recursively), black boxes as -lib: parsing every source would dominate small units.
         need = closure(self.orig, files, set(self.blackbox))
-        normal = [s for s in srcs if (s in need or s.endswith("_pkg.sv")) and s not in bb_files]
+        normal = [s for s in srcs if s in need and s not in bb_files]
         self.used_files = normal + sorted(bb_files)
         chp = " ".join(f"-chparam {k} {v}" for k, v in sorted(self.params.items()))
         flags = "-family xcup -flatten -uram -noiopad -noclkbuf"
