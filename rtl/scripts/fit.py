@@ -236,9 +236,11 @@ def closure(top: str, files: dict[str, str], stop: set[str]) -> set[str]:
             continue
         seen.add(m)
         out.add(files[m])
+        refs = referenced(files[m], names) - seen
         if m in stop:
-            continue
-        todo.extend(referenced(files[m], names) - seen)
+            # A black box is read as -lib, which still needs the packages it uses.
+            refs = {r for r in refs if files[r].endswith("_pkg.sv")}
+        todo.extend(refs)
     return out
 
 
@@ -686,6 +688,7 @@ def main() -> int:
     b.add_argument("--out", required=True)
     t = sub.add_parser("table")
     t.add_argument("--fit", required=True)
+    t.add_argument("--markdown", action="store_true", help="the table as Markdown (README)")
     a = ap.parse_args()
     if a.cmd == "run":
         return cmd_run(a)
@@ -694,8 +697,26 @@ def main() -> int:
     if a.cmd == "baseline":
         return cmd_baseline(a)
     with open(a.fit) as f:
-        print_table(json.load(f))
+        fitd = json.load(f)
+    if a.markdown:
+        print_markdown(fitd)
+    else:
+        print_table(fitd)
     return 0
+
+
+def print_markdown(fit: dict) -> None:
+    cols = ["lut", "ff", "dsp", "bram36", "uram", "lutram_bits"]
+    print("| unit | n | LUT | FF | DSP | BRAM36 | URAM | LUT RAM bits | worst path ns |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for name, u in sorted(fit["units"].items(), key=lambda kv: -kv[1]["lut"]):
+        print(f"| `{name}` | {u['count']} | " + " | ".join(fmt(u[c], c) for c in cols)
+              + f" | {u['worst_path_ns']:.2f} |")
+    t, d, ar = fit["total"], fit["device"], fit["artifact"]
+    print("| **total** | | " + " | ".join(f"**{fmt(t[c], c)}**" for c in cols) + f" | **{t['worst_path_ns']:.2f}** |")
+    print(f"| device {d['name']} | | " + " | ".join(fmt(d[c], c) for c in cols) + f" | {fit['clock_ns']:.2f} |")
+    print("| total / device | | " + " | ".join(f"{100.0 * t[c] / d[c]:.0f}%" for c in cols) + " | |")
+    print("| authors' routed build | | " + " | ".join(fmt(ar[c], c) if c in ar else "-" for c in cols) + " | |")
 
 
 if __name__ == "__main__":
