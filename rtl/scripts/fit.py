@@ -342,6 +342,10 @@ class Planner:
         meth = self.method(orig)
         kind = meth["method"]
         share = bool(meth.get("share", True))
+        if kind == "unmeasured":
+            # Declared in fit.toml with the reason; counted as zero and listed as not measured.
+            return {"method": "unmeasured", "orig": orig, "params": params, "jobs": [], "children": [],
+                    "reason": meth.get("reason", "")}
         if kind == "flat":
             return {"method": "flat", "orig": orig, "params": params, "jobs": [self.job(orig, params, (), share)],
                     "children": []}
@@ -392,6 +396,9 @@ def compose(plan: dict, results: dict, where: str) -> dict:
     cost = empty_cost()
     mems, paths, methods = [], [], []
     worst_partial = None
+    if plan["method"] == "unmeasured":
+        return {"cost": cost, "memories": [], "paths": [], "methods": [f"{where}: NOT MEASURED ({plan['reason']})"],
+                "worst_path_ns": 0.0, "worst_partial_ns": None, "comb_loops": 0, "unmeasured": [where]}
     if "lanes" in plan:
         r1 = results[plan["jobs"][0].key]
         r2 = results[plan["jobs"][1].key]
@@ -418,9 +425,11 @@ def compose(plan: dict, results: dict, where: str) -> dict:
     worst_partial = src["timing"].get("worst_partial_ns")
     worst = src["timing"]["worst_path_ns"]
     loops = src["timing"].get("comb_loops", 0)
+    unmeasured = []
     for child_plan, count in plan["children"]:
         cw = f"{where}/{child_plan['orig']}"
         c = compose(child_plan, results, cw)
+        unmeasured += c.get("unmeasured", [])
         for k in cost:
             cost[k] += count * c["cost"][k]
         for mm in c["memories"]:
@@ -433,7 +442,7 @@ def compose(plan: dict, results: dict, where: str) -> dict:
             worst_partial = max(worst_partial or 0.0, c["worst_partial_ns"])
     paths.sort(key=lambda p: -p["ns"])
     return {"cost": cost, "memories": mems, "paths": paths[:10], "methods": methods, "worst_path_ns": worst,
-            "worst_partial_ns": worst_partial, "comb_loops": loops}
+            "worst_partial_ns": worst_partial, "comb_loops": loops, "unmeasured": unmeasured}
 
 
 # ------------------------------------------------------------------------------------------------
@@ -541,6 +550,7 @@ def cmd_run(a) -> int:
         u["comb_loops"] = c["comb_loops"]
         u["per_instance"] = {k: round(c["cost"][k], 1) for k in RES_KEYS + EXTRA_KEYS}
         u["method"] = c["methods"]
+        u["not_measured"] = sorted(set(c.get("unmeasured", [])))
         if "same_as" in plan:
             u["method"] = [f"structurally identical to {plan['same_as']} (same elaborated body; "
                            f"unreferenced parameters differ): measured once"] + u["method"]
@@ -580,6 +590,8 @@ def print_table(fit: dict) -> None:
     print(hdr)
     print("-" * len(hdr))
     for name, u in sorted(fit["units"].items(), key=lambda kv: -kv[1]["lut"]):
+        if u.get("not_measured"):
+            name = "*" + name
         print(f"{name[:58]:58} {u['count']:>3} " + " ".join(f"{fmt(u[c], c):>10}" for c in cols)
               + f" {u['worst_path_ns']:>9.2f}")
     print("-" * len(hdr))
@@ -594,6 +606,9 @@ def print_table(fit: dict) -> None:
     ar = fit["artifact"]
     print(f"{'authors build (routed)':58} {'':>3} " + " ".join(
         f"{fmt(ar[c], c) if c in ar else '-':>10}" for c in cols))
+    nm = sorted({p for u in fit["units"].values() for p in u.get("not_measured", [])})
+    if nm:
+        print(f"* not measured (counted as 0): {', '.join(nm)}")
     print(f"clock {fit['clock_mhz']:g} MHz = {fit['clock_ns']:.3f} ns; budget {int(100 * fit['budget_fraction'])}% "
           f"of each device resource. DSP48E2 stand for DSP58 (a 24x24 product takes two DSP48E2, one DSP58).")
 
@@ -710,7 +725,8 @@ def print_markdown(fit: dict) -> None:
     print("| unit | n | LUT | FF | DSP | BRAM36 | URAM | LUT RAM bits | worst path ns |")
     print("|---|---|---|---|---|---|---|---|---|")
     for name, u in sorted(fit["units"].items(), key=lambda kv: -kv[1]["lut"]):
-        print(f"| `{name}` | {u['count']} | " + " | ".join(fmt(u[c], c) for c in cols)
+        star = " (part not measured)" if u.get("not_measured") else ""
+        print(f"| `{name}`{star} | {u['count']} | " + " | ".join(fmt(u[c], c) for c in cols)
               + f" | {u['worst_path_ns']:.2f} |")
     t, d, ar = fit["total"], fit["device"], fit["artifact"]
     print("| **total** | | " + " | ".join(f"**{fmt(t[c], c)}**" for c in cols) + f" | **{t['worst_path_ns']:.2f}** |")
