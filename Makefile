@@ -5,7 +5,7 @@ CARGO ?= cargo
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 RSN := target/release/rsn
 
-.PHONY: all deps build python fetch-models demo test test-host test-fmt test-clippy test-aie test-rtl test-sim test-xrt test-python aie-check synth gen bench-gemm bert-large-table clean
+.PHONY: all deps build python fetch-models demo test test-host test-fmt test-clippy test-aie test-rtl test-fit test-sim test-xrt test-python aie-check synth gen bench-gemm bert-large-table clean
 
 all: build
 
@@ -52,7 +52,7 @@ demo: build
 	$(RSN) bench --workload gemm:1024,1024,1024
 	$(RSN) bench --workload gemm:512,512,512 --backend sim
 
-test: deps fetch-models test-fmt test-clippy test-rtl test-aie test-host test-sim test-xrt test-python
+test: deps fetch-models test-fmt test-clippy test-rtl test-fit test-aie test-host test-sim test-xrt test-python
 
 test-fmt:
 	$(CARGO) fmt --all -- --check
@@ -78,6 +78,12 @@ test-aie:
 # Two Verilator builds at a time (each is single-threaded): the step takes half the wall time.
 test-rtl:
 	$(MAKE) -C rtl -j2 lint test
+
+# Fit and timing estimate of every unit of rsn_xnn_top (Yosys synth_xilinx -family xcup, a sourced
+# delay model), checked against the recorded known violations: prints them as NOT BOARD-TRUE and
+# fails on any new, worse or vanished one (docs/fit.md).
+test-fit:
+	$(MAKE) -C rtl fit-check
 
 # The integration suite on the Verilator co-simulation (the model runs it in test-host).
 test-sim:

@@ -21,7 +21,12 @@
 // one rsqrt (the recip unit also computes the group's inv_n = recip(n) for LayerNorm).
 module rsn_memc_post #(
   parameter int unsigned ExpUnits  = 2,
-  parameter int unsigned GeluUnits = 3
+  parameter int unsigned GeluUnits = 3,
+  // Lanes with their adders and multipliers (1..32). The unit always has 32 lanes (its ports are
+  // 32 floats wide) and is only ever built with 32. Fewer exist for the open fit flow alone
+  // (docs/fit.md): synthesising the 32 lanes' FP call sites at once does not finish in Yosys, so
+  // it measures 1 and 2 lanes and extrapolates; lanes >= FitLanes then compute zeros.
+  parameter int unsigned FitLanes  = 32
 ) (
   input  logic          clk_i,
   input  logic          rst_ni,
@@ -57,6 +62,10 @@ module rsn_memc_post #(
 
   localparam int unsigned Lanes   = 32;
   localparam int unsigned MaxCols = 512;
+
+  if (FitLanes < 1 || FitLanes > Lanes) begin : gen_bad_fit_lanes
+    $error("rsn_memc_post: FitLanes must be 1..32");
+  end
 
   localparam logic [1:0] OpNone    = 2'd0;
   localparam logic [1:0] OpSoftmax = 2'd1;
@@ -300,7 +309,7 @@ module rsn_memc_post #(
     if (lanes_on) begin
       gamma = prdata_q[31:0];
       beta  = prdata_q[63:32];
-      for (int l = 0; l < Lanes; l++) begin
+      for (int l = 0; l < FitLanes; l++) begin
         x_in = in_data_i[32*l +: 32];
         x_rd = rdata_q[32*l +: 32];
         acc  = acc_q[32*l +: 32];
