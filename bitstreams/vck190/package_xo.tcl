@@ -1,4 +1,6 @@
-# Packages rtl/ as the Vitis RTL kernel rsn_xnn_top (an .xo for v++ --link).
+# Packages rtl/ as the Vitis RTL kernel rsn_xnn_kernel (an .xo for v++ --link): the generated
+# wrapper rtl/top/rsn_xnn_kernel.sv around rsn_xnn_top, whose ports carry the interface names
+# below. `make check` compares that module's real port list (Verilator) with this recipe.
 #
 #   vivado -mode batch -source package_xo.tcl -tclargs XO_PATH WORK_DIR RTL_DIR
 #
@@ -12,7 +14,7 @@ if {$argc != 3} {
   exit 1
 }
 lassign $argv xo_path work_dir rtl_dir
-set kernel rsn_xnn_top
+set kernel rsn_xnn_kernel
 set part xcvc1902-vsva2197-2MP-e-S
 set here [file dirname [file normalize [info script]]]
 source [file join $here kernel_args.tcl]

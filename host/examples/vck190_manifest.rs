@@ -4,8 +4,12 @@
 //! ```text
 //! vck190_manifest write  [--out DIR] [--ddr-tag TAG] [--lpddr-tag TAG]
 //! vck190_manifest check  [--dir DIR] [--aie-ports FILE]
+//! vck190_manifest check-rtl --xml FILE [--dir DIR]
 //! vck190_manifest stamp  --xclbin FILE --manifest IN --out OUT
 //! ```
+//! `check-rtl` reads the packaged top module's ports from Verilator's `--xml-only` output and
+//! compares them with package_xo.tcl (and the kernel_args.tcl it sources), connectivity.cfg,
+//! link.cfg and regs.md in DIR (see `rsn::image::rtl_ports`).
 //! `check` regenerates everything in memory, compares it with DIR (default bitstreams/vck190),
 //! verifies the manifest against this host's ISA version and bitstream fingerprint, and, when
 //! aie/graph/ports.txt exists, that the AIE graph declares exactly the PLIOs of
@@ -163,6 +167,45 @@ fn run() -> Result<(), String> {
             }
             Ok(())
         }
+        "check-rtl" => {
+            args.check_known(&["xml", "dir"])?;
+            let dir = args.get("dir").map(PathBuf::from).unwrap_or_else(|| root.join("bitstreams/vck190"));
+            let xml = PathBuf::from(args.get("xml").ok_or("check-rtl needs --xml FILE (verilator --xml-only)")?);
+            let top =
+                vck190::rtl_ports::parse_verilator_xml(&read(&xml)?).map_err(|e| format!("{}: {e}", xml.display()))?;
+            let files: Vec<String> = ["package_xo.tcl", "kernel_args.tcl", "connectivity.cfg", "link.cfg", "regs.md"]
+                .iter()
+                .map(|f| read(&dir.join(f)))
+                .collect::<Result<_, _>>()?;
+            let recipe = vck190::rtl_ports::Recipe {
+                package_xo_tcl: &files[0],
+                kernel_args_tcl: &files[1],
+                connectivity_cfg: &files[2],
+                link_cfg: &files[3],
+                regs_md: &files[4],
+            };
+            match vck190::rtl_ports::check_recipe(&top, &recipe) {
+                Ok(s) => {
+                    eprintln!(
+                        "vck190: RTL top {} ({} ports): s_axi_control, {} AXI4 masters, {} + {} AXI4-Stream ports match \
+                         package_xo.tcl, kernel_args.tcl, connectivity.cfg, link.cfg and regs.md",
+                        s.module,
+                        top.ports.len(),
+                        s.masters,
+                        s.streams_out,
+                        s.streams_in
+                    );
+                    Ok(())
+                }
+                Err(errors) => Err(format!(
+                    "the RTL's ports ({}, top {}) disagree with the recipe in {}:\n  {}",
+                    xml.display(),
+                    top.module,
+                    dir.display(),
+                    errors.join("\n  ")
+                )),
+            }
+        }
         "stamp" => {
             args.check_known(&["xclbin", "manifest", "out"])?;
             let need = |k: &str| args.get(k).map(PathBuf::from).ok_or_else(|| format!("stamp needs --{k}"));
@@ -175,7 +218,7 @@ fn run() -> Result<(), String> {
             eprintln!("wrote {} (xclbin uuid {uuid})", out.display());
             Ok(())
         }
-        other => Err(format!("unknown command {other:?}: use write, check or stamp")),
+        other => Err(format!("unknown command {other:?}: use write, check, check-rtl or stamp")),
     }
 }
 

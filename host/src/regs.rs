@@ -1,4 +1,4 @@
-//! Control-register map of the `rsn_xnn_top` PL kernel (AXI4-Lite `s_axi_control`, 4 KiB).
+//! Control-register map of the `rsn_xnn_kernel` PL kernel (AXI4-Lite `s_axi_control`, 4 KiB).
 //! bitstreams/vck190/regs.md is the prose version; the kernel packaging script
 //! (bitstreams/vck190/kernel_args.tcl) is generated from [`kernel_args`], so the hardware's
 //! argument offsets and the host's cannot drift apart.
@@ -6,10 +6,13 @@
 //! Arguments are written by XRT (`xrtRunSetArg`) before each start; status and counters are read
 //! with `xrtKernelReadRegister` after the run.
 
-/// Version of this register map; the device reports it in [`VERSION`].
-pub const REGMAP_VERSION: u32 = 1;
-/// Name of the PL kernel in the xclbin.
-pub const KERNEL_NAME: &str = "rsn_xnn_top";
+/// Version of this register map; the device reports it in [`VERSION`]. Version 2 dropped the
+/// second LPDDR argument (`lpddr1`, which no AXI4 master served), so every later argument moved
+/// down one index; offset 0x030 is reserved.
+pub const REGMAP_VERSION: u32 = 2;
+/// Name of the PL kernel in the xclbin: the generated packaging wrapper `rtl/top/rsn_xnn_kernel.sv`
+/// (Vitis names an RTL kernel after its top module).
+pub const KERNEL_NAME: &str = "rsn_xnn_kernel";
 /// Size of the control register space.
 pub const SPACE_BYTES: u32 = 0x1000;
 
@@ -25,12 +28,23 @@ pub const IP_IER: u32 = 0x008;
 /// Interrupt status: bit 0 ap_done; writing a 1 toggles it (clears it once set).
 pub const IP_ISR: u32 = 0x00c;
 
+/// Which AXI4 channels a kernel's memory master has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// AR and R only (instruction fetch, DDR and LPDDR loads).
+    Read,
+    /// AW, W and B only (DDR stores).
+    Write,
+}
+
 /// Kernel argument kinds: what XRT writes and how the variadic setter reads it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ArgKind {
-    /// A buffer: XRT writes its 64-bit device address. `port` is the AXI4 master that uses it.
+    /// A buffer: XRT writes its 64-bit device address. `port` is the AXI4 master that uses it (the
+    /// master adds this address to every access), `access` the channels that master has.
     Buffer {
         port: &'static str,
+        access: Access,
     },
     U32,
     U64,
@@ -53,24 +67,28 @@ pub struct KernelArg {
     pub kind: ArgKind,
 }
 
+/// The instruction window (read by `m_axi_instr`).
 pub const ARG_INSTR: u32 = 0;
+/// The DDR window as DDR loads see it (`m_axi_ddr0`, read only).
 pub const ARG_DDR0: u32 = 1;
+/// The DDR window as DDR stores see it (`m_axi_ddr1`, write only); the host passes the same buffer.
 pub const ARG_DDR1: u32 = 2;
+/// The LPDDR window (`m_axi_lpddr0`, read only). There is one LPDDR master: the LPDDR unit moves
+/// one 512-bit line per PL cycle (`mem.line_floats_per_cycle`), which one master carries.
 pub const ARG_LPDDR0: u32 = 3;
-pub const ARG_LPDDR1: u32 = 4;
 /// Byte offset of the program inside the instruction window.
-pub const ARG_INSTR_OFFSET: u32 = 5;
+pub const ARG_INSTR_OFFSET: u32 = 4;
 /// Program length in 32-bit words.
-pub const ARG_INSTR_WORDS: u32 = 6;
+pub const ARG_INSTR_WORDS: u32 = 5;
 /// Number of valid bound pairs (0..=[`MAX_BOUNDS`]).
-pub const ARG_BOUND_COUNT: u32 = 7;
+pub const ARG_BOUND_COUNT: u32 = 6;
 /// Bit i set: bound pair i is in the LPDDR window, else in the DDR window.
-pub const ARG_BOUND_LPDDR_MASK: u32 = 8;
+pub const ARG_BOUND_LPDDR_MASK: u32 = 7;
 /// PL cycles without progress of any FU before the device stops with a watchdog fault (0: off).
-pub const ARG_WATCHDOG_CYCLES: u32 = 9;
+pub const ARG_WATCHDOG_CYCLES: u32 = 8;
 /// Argument index of bound pair i's first byte (`ARG_BOUND0 + 2i`) and end (`+ 2i + 1`, exclusive),
 /// both byte offsets inside the window.
-pub const ARG_BOUND0: u32 = 10;
+pub const ARG_BOUND0: u32 = 9;
 pub const MAX_BOUNDS: usize = 16;
 
 const BOUND_BASE: u32 = 0x080;
@@ -81,11 +99,11 @@ pub fn kernel_args() -> Vec<KernelArg> {
     let mut push = |name: String, offset: u32, kind: ArgKind| {
         v.push(KernelArg { index: v.len() as u32, name, offset, kind });
     };
-    push("instr".into(), 0x010, ArgKind::Buffer { port: "m_axi_instr" });
-    push("ddr0".into(), 0x018, ArgKind::Buffer { port: "m_axi_ddr0" });
-    push("ddr1".into(), 0x020, ArgKind::Buffer { port: "m_axi_ddr1" });
-    push("lpddr0".into(), 0x028, ArgKind::Buffer { port: "m_axi_lpddr0" });
-    push("lpddr1".into(), 0x030, ArgKind::Buffer { port: "m_axi_lpddr1" });
+    push("instr".into(), 0x010, ArgKind::Buffer { port: "m_axi_instr", access: Access::Read });
+    push("ddr0".into(), 0x018, ArgKind::Buffer { port: "m_axi_ddr0", access: Access::Read });
+    push("ddr1".into(), 0x020, ArgKind::Buffer { port: "m_axi_ddr1", access: Access::Write });
+    push("lpddr0".into(), 0x028, ArgKind::Buffer { port: "m_axi_lpddr0", access: Access::Read });
+    // 0x030..0x037: reserved (register map v1's lpddr1).
     push("instr_offset".into(), 0x038, ArgKind::U64);
     push("instr_words".into(), 0x040, ArgKind::U32);
     push("bound_count".into(), 0x044, ArgKind::U32);
@@ -201,6 +219,26 @@ mod tests {
             end = a.offset + a.kind.bytes();
         }
         assert!(end <= MAGIC);
+        // The indices the backends use (XRT's arg_group, xrtRunSetArg) name exactly the buffer
+        // arguments, each served by its own m_axi port.
+        let buffers: Vec<(u32, &str, &str)> = args
+            .iter()
+            .filter_map(|a| match a.kind {
+                ArgKind::Buffer { port, .. } => Some((a.index, a.name.as_str(), port)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            buffers,
+            vec![
+                (ARG_INSTR, "instr", "m_axi_instr"),
+                (ARG_DDR0, "ddr0", "m_axi_ddr0"),
+                (ARG_DDR1, "ddr1", "m_axi_ddr1"),
+                (ARG_LPDDR0, "lpddr0", "m_axi_lpddr0")
+            ]
+        );
+        assert_eq!(args[ARG_INSTR_OFFSET as usize].name, "instr_offset");
+        assert_eq!(args[ARG_BOUND_LPDDR_MASK as usize].name, "bound_lpddr_mask");
         assert!(fu_block(crate::topology::Fu::COUNT) <= SPACE_BYTES);
         assert_eq!(MAGIC_VALUE, 0x584e_5352);
     }

@@ -51,6 +51,39 @@ fn harness_header_is_current() {
 }
 
 #[test]
+fn kernel_wrapper_is_current() {
+    let bs = rsn::bitstream::Bitstream::builtin();
+    check(rsn::bitstream::gen::KERNEL_WRAPPER_PATH, rsn::bitstream::gen::kernel_wrapper(&bs));
+}
+
+#[test]
+fn kernel_wrapper_names_every_argument_and_plio() {
+    let bs = rsn::bitstream::Bitstream::builtin();
+    let sv = rsn::bitstream::gen::kernel_wrapper(&bs);
+    assert!(sv.contains(&format!("module {} (", rsn::regs::KERNEL_NAME)));
+    for a in rsn::regs::kernel_args() {
+        if let rsn::regs::ArgKind::Buffer { port, .. } = a.kind {
+            assert!(sv.contains(&format!(" {port}_")), "no interface {port} for argument {}", a.name);
+        }
+    }
+    for e in 0..rsn::isa::ENGINES {
+        for (p, _) in rsn::isa::plio_ports(e) {
+            assert!(sv.contains(&format!("logic [63:0] {p}_tdata")), "{p}");
+        }
+    }
+    // The PLIO width follows the description (with a beat as wide as the graph's 16 ports) ...
+    let text = rsn::bitstream::DEFAULT_TOML
+        .replace("plio_bits = 64 ", "plio_bits = 128 ")
+        .replace("send_floats_per_cycle = 32.0", "send_floats_per_cycle = 64.0");
+    let wide = rsn::bitstream::gen::kernel_wrapper(&rsn::bitstream::Bitstream::parse(&text, "test").unwrap());
+    assert!(wide.contains("logic [127:0] mme0_a_r0_k0_tdata") && wide.contains("a_tdata[128 +: 128]"));
+    // ... and a description whose beat does not split into one word per graph port is refused.
+    let text = rsn::bitstream::DEFAULT_TOML.replace("plio_bits = 64 ", "plio_bits = 128 ");
+    let bs = rsn::bitstream::Bitstream::parse(&text, "test").unwrap();
+    assert!(std::panic::catch_unwind(|| rsn::bitstream::gen::kernel_wrapper(&bs)).is_err());
+}
+
+#[test]
 fn generated_configuration_follows_the_description() {
     // The derivations, checked on a description that differs from the built-in one.
     let text = rsn::bitstream::DEFAULT_TOML

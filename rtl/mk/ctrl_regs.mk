@@ -25,12 +25,14 @@ $(BUILD)/vectors/rsn_regs.h: $(CTRL_REGS_HDR_DEPS)
 	@mv $@.tmp $@
 	@echo "vectors: rsn_regs.h ($$(grep -c constexpr $@) definitions)"
 
-$(BUILD)/obj/ctrl_regs/tb_ctrl_regs: tb/tb_ctrl_regs.cpp tb/tb_common.h $(BUILD)/vectors/rsn_regs.h $(CTRL_REGS_SRCS)
+# AXI4-Lite protocol assertions bound to rsn_ctrl_regs (tb/rsn_axil_check.sv), built in with --assert.
+$(BUILD)/obj/ctrl_regs/tb_ctrl_regs: tb/tb_ctrl_regs.cpp tb/tb_common.h $(BUILD)/vectors/rsn_regs.h $(CTRL_REGS_SRCS) \
+                                     $(AXI_CHECK_SRCS)
 	@mkdir -p $(BUILD)/obj
-	$(VERILATOR) --cc --exe --build -j 1 $(VFLAGS) --top-module rsn_ctrl_regs \
+	$(VERILATOR) --cc --exe --build -j 1 --assert $(VFLAGS) --top-module rsn_ctrl_regs \
 	  -Mdir $(BUILD)/obj/ctrl_regs -o tb_ctrl_regs \
 	  -CFLAGS "$(CXXFLAGS_TB) -I$(BUILD)/vectors -DTB_NAME=\\\"tb_ctrl_regs\\\"" \
-	  $(CTRL_REGS_SRCS) $(CURDIR)/tb/tb_ctrl_regs.cpp > $(BUILD)/obj/ctrl_regs.build.log 2>&1 \
+	  $(CTRL_REGS_SRCS) $(AXI_CHECK_SRCS) $(CURDIR)/tb/tb_ctrl_regs.cpp > $(BUILD)/obj/ctrl_regs.build.log 2>&1 \
 	  || (cat $(BUILD)/obj/ctrl_regs.build.log; exit 1)
 
 $(BUILD)/results/ctrl_regs.ok: $(BUILD)/obj/ctrl_regs/tb_ctrl_regs

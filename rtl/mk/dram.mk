@@ -4,6 +4,8 @@
 # configuration (-DTB_WR selects the writer). Vectors: rsn-vectors dram (uOPs, the
 # bursts they must become, faults), from rsn::isa::expand and rsn::isa::check::check_payload.
 DRAM_SRCS    := rsn_isa_pkg.sv $(wildcard stream/*.sv) decoder/rsn_dram_chunker.sv $(wildcard dram/*.sv)
+# The testbench is built with --assert and the AXI4 protocol checkers bound to every rsn_dram_rd /
+# rsn_dram_wr (AXI_CHECK_SRCS, mk/axi_check.mk): a violated rule stops it.
 DRAM_CONFIGS := ddr_rd lpddr ddr_wr
 DRAM_TOP_ddr_rd    := rsn_dram_rd
 DRAM_TOP_lpddr     := rsn_dram_rd
@@ -26,12 +28,12 @@ $(BUILD)/vectors/dram_$(1).txt: $(DRAM_VEC_DEPS)
 	@mv $$@.tmp $$@
 	@echo "vectors: dram_$(1) ($$$$(grep -c '^u' $$@) uOPs)"
 
-$(BUILD)/obj/dram_$(1)/tb_dram: tb/tb_dram.cpp tb/tb_common.h $(DRAM_SRCS)
+$(BUILD)/obj/dram_$(1)/tb_dram: tb/tb_dram.cpp tb/tb_common.h $(DRAM_SRCS) $(AXI_CHECK_SRCS)
 	@mkdir -p $(BUILD)/obj
-	$(VERILATOR) --cc --exe --build -j 1 $(VFLAGS) --top-module $(DRAM_TOP_$(1)) $(DRAM_PARAMS_$(1)) \
+	$(VERILATOR) --cc --exe --build -j 1 --assert $(VFLAGS) --top-module $(DRAM_TOP_$(1)) $(DRAM_PARAMS_$(1)) \
 	  -Mdir $(BUILD)/obj/dram_$(1) -o tb_dram \
 	  -CFLAGS "$(CXXFLAGS_TB) $(DRAM_DEFS_$(1)) -DTB_NAME=\\\"tb_dram_$(1)\\\"" \
-	  $(DRAM_SRCS) $(CURDIR)/tb/tb_dram.cpp > $(BUILD)/obj/dram_$(1).build.log 2>&1 \
+	  $(DRAM_SRCS) $(AXI_CHECK_SRCS) $(CURDIR)/tb/tb_dram.cpp > $(BUILD)/obj/dram_$(1).build.log 2>&1 \
 	  || (cat $(BUILD)/obj/dram_$(1).build.log; exit 1)
 
 $(BUILD)/results/dram_$(1).ok: $(BUILD)/obj/dram_$(1)/tb_dram $(BUILD)/vectors/dram_$(1).txt

@@ -433,7 +433,6 @@ struct Bench {
         {ARG_DDR0, m->ddr_base_o, "ddr_base_o"},
         {ARG_DDR1, m->ddr1_base_o, "ddr1_base_o"},
         {ARG_LPDDR0, m->lpddr_base_o, "lpddr_base_o"},
-        {ARG_LPDDR1, m->lpddr1_base_o, "lpddr1_base_o"},
         {ARG_INSTR_OFFSET, m->instr_offset_o, "instr_offset_o"},
         {ARG_INSTR_WORDS, m->instr_words_o, "instr_words_o"},
         {ARG_WATCHDOG_CYCLES, m->watchdog_cycles_o, "watchdog_cycles_o"},

@@ -1,4 +1,4 @@
-// Control register block of rsn_xnn_top: the AXI4-Lite slave `s_axi_control` (register map v1,
+// Control register block of rsn_xnn_top: the AXI4-Lite slave `s_axi_control` (register map v2,
 // bitstreams/vck190/regs.md; source of truth host/src/regs.rs). It holds the ap_ctrl_hs control
 // bits, the kernel arguments, the fault registers the kernel reports into, and the per-FU counters,
 // which it accumulates itself from per-cycle inputs of the top. See rtl/top/README_regs.md.
@@ -40,7 +40,6 @@ module rsn_ctrl_regs #(
   output logic [63:0]           ddr_base_o,
   output logic [63:0]           ddr1_base_o,
   output logic [63:0]           lpddr_base_o,
-  output logic [63:0]           lpddr1_base_o,
   output logic [63:0]           instr_offset_o,
   output logic [31:0]           instr_words_o,
   output logic [31:0]           watchdog_cycles_o,
@@ -67,7 +66,7 @@ module rsn_ctrl_regs #(
 );
 
   // ---------------------------------------------------------------------------------------------
-  // Register map v1 (host/src/regs.rs), byte offsets.
+  // Register map v2 (host/src/regs.rs), byte offsets.
   localparam logic [11:0] OffCtrl      = 12'h000;  // regs::AP_CTRL
   // The rest of the ap_ctrl_hs block is the fixed Vitis layout (regs.md); regs.rs names only CTRL.
   localparam logic [11:0] OffGier      = 12'h004;
@@ -80,7 +79,9 @@ module rsn_ctrl_regs #(
   localparam int unsigned ArgDdr0      = 32'h018;
   localparam int unsigned ArgDdr1      = 32'h020;
   localparam int unsigned ArgLpddr0    = 32'h028;
-  localparam int unsigned ArgLpddr1    = 32'h030;
+  // 0x030..0x037 are reserved (v1's lpddr1): they read 0 and ignore writes.
+  localparam int unsigned ArgReserved  = 32'h030;
+  localparam int unsigned ReservedWords = 2;
   localparam int unsigned ArgInstrOff  = 32'h038;
   localparam int unsigned ArgInstrWds  = 32'h040;
   localparam int unsigned ArgBoundCnt  = 32'h044;
@@ -115,7 +116,7 @@ module rsn_ctrl_regs #(
   // FU_QUEUED (0x30) has no input here and reads 0 like an unused offset.
 
   localparam logic [31:0] MagicValue    = 32'h584e_5352;  // "RSNX" little-endian
-  localparam logic [15:0] RegmapVersion = 16'd1;
+  localparam logic [15:0] RegmapVersion = 16'd2;
   localparam logic [31:0] NoPosition    = 32'hffff_ffff;
   localparam logic [31:0] VersionValue  = {RegmapVersion, 16'(rsn_isa_pkg::IsaVersion)};
 
@@ -324,8 +325,12 @@ module rsn_ctrl_regs #(
   logic [NumBoundWords*32-1:0] boundw_q;
 
   for (genvar i = 0; i < NumArgWords; i++) begin : g_argw
+    // A reserved word is never selected: it stays at its reset value 0 (reads 0, ignores writes;
+    // synthesis keeps no storage for it).
+    localparam bit Reserved = i >= (ArgReserved - ArgFirst) / 4 &&
+                              i < (ArgReserved - ArgFirst) / 4 + ReservedWords;
     logic sel;
-    assign sel = wr_en & (aw_addr_q == OffArgFirst + 12'(4 * i));
+    assign sel = !Reserved && wr_en && (aw_addr_q == OffArgFirst + 12'(4 * i));
     always_ff @(posedge clk_i or negedge rst_ni) begin
       if (!rst_ni) begin
         argw_q[32*i +: 32] <= '0;
@@ -352,7 +357,6 @@ module rsn_ctrl_regs #(
   localparam int unsigned BitDdr0      = 8 * (ArgDdr0 - ArgFirst);
   localparam int unsigned BitDdr1      = 8 * (ArgDdr1 - ArgFirst);
   localparam int unsigned BitLpddr0    = 8 * (ArgLpddr0 - ArgFirst);
-  localparam int unsigned BitLpddr1    = 8 * (ArgLpddr1 - ArgFirst);
   localparam int unsigned BitInstrOff  = 8 * (ArgInstrOff - ArgFirst);
   localparam int unsigned BitInstrWds  = 8 * (ArgInstrWds - ArgFirst);
   localparam int unsigned BitBoundCnt  = 8 * (ArgBoundCnt - ArgFirst);
@@ -365,7 +369,6 @@ module rsn_ctrl_regs #(
   assign ddr_base_o        = argw_q[BitDdr0 +: 64];
   assign ddr1_base_o       = argw_q[BitDdr1 +: 64];
   assign lpddr_base_o      = argw_q[BitLpddr0 +: 64];
-  assign lpddr1_base_o     = argw_q[BitLpddr1 +: 64];
   assign instr_offset_o    = argw_q[BitInstrOff +: 64];
   assign instr_words_o     = argw_q[BitInstrWds +: 32];
   assign bound_count       = argw_q[BitBoundCnt +: 32];

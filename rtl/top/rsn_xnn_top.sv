@@ -45,8 +45,8 @@ module rsn_xnn_top #(
   /* verilator lint_off SYMRSVDWORD */  // the Vitis RTL kernel's interrupt port has this name
   output logic                interrupt,
   /* verilator lint_on SYMRSVDWORD */
-  // AXI4 read masters: instructions, DDR loads, LPDDR loads (m_axi_lpddr1 is the second LPDDR
-  // argument of the register map; this RTL reads weights through m_axi_lpddr0 only).
+  // AXI4 read masters: instructions, DDR loads, LPDDR loads. rsn_xnn_kernel (generated) names
+  // them m_axi_instr, m_axi_ddr0 and m_axi_lpddr0 for packaging.
   output logic [3*64-1:0]     m_axi_rd_araddr,    // 0 instr, 1 ddr0, 2 lpddr0
   output logic [3*8-1:0]      m_axi_rd_arlen,
   output logic [3*3-1:0]      m_axi_rd_arsize,
@@ -99,7 +99,7 @@ module rsn_xnn_top #(
   // ---------------------------------------------------------------------------------------------
   // Control registers and the run sequencer.
   logic              start, host_abort;
-  logic [63:0]       instr_base, ddr_base, ddr1_base, lpddr_base, lpddr1_base, instr_offset;
+  logic [63:0]       instr_base, ddr_base, ddr1_base, lpddr_base, instr_offset;
   logic [31:0]       instr_words, watchdog_cycles;
   logic [16*64-1:0]  bound_lo, bound_hi;
   logic [15:0]       bound_en_ddr, bound_en_lpddr;
@@ -115,11 +115,6 @@ module rsn_xnn_top #(
   // flush that follows a fault would otherwise show every FU idle).
   logic [NumFu*3-1:0]  fu_state_rep, fu_state_q;
   logic [NumFu*32-1:0] fu_cur_mop_rep, fu_cur_mop_q;
-
-  /* verilator lint_off UNUSEDSIGNAL */  // second windows of the map: this RTL uses one of each
-  logic [63:0] unused_bases;
-  assign unused_bases = ddr1_base ^ lpddr1_base;
-  /* verilator lint_on UNUSEDSIGNAL */
 
   rsn_ctrl_regs #(.NumFu(NumFu)) u_regs (
     .clk_i             (clk),
@@ -148,7 +143,6 @@ module rsn_xnn_top #(
     .ddr_base_o        (ddr_base),
     .ddr1_base_o       (ddr1_base),
     .lpddr_base_o      (lpddr_base),
-    .lpddr1_base_o     (lpddr1_base),
     .instr_offset_o    (instr_offset),
     .instr_words_o     (instr_words),
     .watchdog_cycles_o (watchdog_cycles),
@@ -552,7 +546,9 @@ module rsn_xnn_top #(
     .uop_payload_i  (u_payload[128 +: 128]),
     .uop_valid_i    (u_valid[1]),
     .uop_ready_o    (u_ready[1]),
-    .base_i         (ddr_base),
+    // Stores go out on m_axi_ddr1, so they add that argument's base (the host passes the DDR
+    // window for both ddr0 and ddr1).
+    .base_i         (ddr1_base),
     .bound_lo_i     (bound_lo),
     .bound_hi_i     (bound_hi),
     .bound_en_i     (bound_en_ddr),

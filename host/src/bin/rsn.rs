@@ -380,6 +380,7 @@ fn run(cli: Cli) -> Result<(), String> {
                 (gen::ISA_DOC_PATH, gen::isa_doc()),
                 (bitstream::gen::SV_CONFIG_PATH, bitstream::gen::sv_config_package(&bs)),
                 (bitstream::gen::HARNESS_HEADER_PATH, bitstream::gen::harness_header(&bs)),
+                (bitstream::gen::KERNEL_WRAPPER_PATH, bitstream::gen::kernel_wrapper(&bs)),
             ] {
                 let path = root.join(rel);
                 let current = std::fs::read_to_string(&path).unwrap_or_default();

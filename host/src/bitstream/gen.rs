@@ -1,7 +1,9 @@
 //! The configuration the RTL and the co-simulation harness are built with, generated from the
 //! bitstream description and the topology: `rtl/rsn_cfg_pkg.sv` (the top's FIFO and queue depths,
-//! post-op units, FU and stream counts) and `sim/csrc/rsn_hw.h` (the harness's memory-controller and
-//! engine buffering). `rsn gen` writes them; `host/tests/generated.rs` fails when they are stale.
+//! post-op units, FU and stream counts), `sim/csrc/rsn_hw.h` (the harness's memory-controller and
+//! engine buffering) and `rtl/top/rsn_xnn_kernel.sv` (the packaging wrapper: the top's ports under
+//! the interface names of the register map and the graph's PLIOs). `rsn gen` writes them;
+//! `host/tests/generated.rs` fails when they are stale.
 
 use super::Bitstream;
 use crate::isa::{self, Opcode};
@@ -84,5 +86,253 @@ pub fn harness_header(bs: &Bitstream) -> String {
     c("unsigned", "kEngineInBlocks", d.engine.in_buffer_blocks as u64, "engine.in_buffer_blocks");
     c("size_t", "kEngineOutBlocks", d.engine.out_buffer_blocks as u64, "engine.out_buffer_blocks");
     s.push_str("\n}  // namespace rsn_hw\n\n#endif\n");
+    s
+}
+
+/// Repository-relative path of the generated packaging wrapper.
+pub const KERNEL_WRAPPER_PATH: &str = "rtl/top/rsn_xnn_kernel.sv";
+
+/// AXI4 address width of every memory master: Vitis RTL kernels must address 64 bits (UG1393,
+/// "Kernel Interface Requirements").
+pub const AXI_ADDR_BITS: u32 = 64;
+
+/// Where a memory master of the register map is in `rsn_xnn_top`'s port list: the top bundles its
+/// read masters into one `m_axi_rd_*` bus (this index) and names its one write master.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TopMaster {
+    ReadBus(usize),
+    Write(&'static str),
+}
+
+/// The read masters in `rsn_xnn_top`'s `m_axi_rd_*` bus, in bus order (rsn_xnn_top.sv: 0
+/// instructions, 1 DDR loads, 2 LPDDR loads), and its write master.
+const TOP_READ_BUS: [&str; 3] = ["m_axi_instr", "m_axi_ddr0", "m_axi_lpddr0"];
+const TOP_WRITE: &str = "m_axi_ddr1";
+
+/// The top's port of the memory master `port` of the register map; `None` if the top has none.
+pub fn top_master(port: &str) -> Option<TopMaster> {
+    if let Some(i) = TOP_READ_BUS.iter().position(|p| *p == port) {
+        return Some(TopMaster::ReadBus(i));
+    }
+    (port == TOP_WRITE).then_some(TopMaster::Write(TOP_WRITE))
+}
+
+/// AXI4 signals of a read master (AR and R channels): (name, width, driven by the master).
+fn read_signals(data_bits: u32) -> Vec<(&'static str, u32, bool)> {
+    vec![
+        ("araddr", AXI_ADDR_BITS, true),
+        ("arlen", 8, true),
+        ("arsize", 3, true),
+        ("arburst", 2, true),
+        ("arvalid", 1, true),
+        ("arready", 1, false),
+        ("rdata", data_bits, false),
+        ("rresp", 2, false),
+        ("rlast", 1, false),
+        ("rvalid", 1, false),
+        ("rready", 1, true),
+    ]
+}
+
+/// AXI4 signals of a write master (AW, W and B channels).
+fn write_signals(data_bits: u32) -> Vec<(&'static str, u32, bool)> {
+    vec![
+        ("awaddr", AXI_ADDR_BITS, true),
+        ("awlen", 8, true),
+        ("awsize", 3, true),
+        ("awburst", 2, true),
+        ("awvalid", 1, true),
+        ("awready", 1, false),
+        ("wdata", data_bits, true),
+        ("wstrb", data_bits / 8, true),
+        ("wlast", 1, true),
+        ("wvalid", 1, true),
+        ("wready", 1, false),
+        ("bresp", 2, false),
+        ("bvalid", 1, false),
+        ("bready", 1, true),
+    ]
+}
+
+/// The AXI4-Lite control slave's signals (name, width, driven by the kernel).
+fn control_signals(addr_bits: u32) -> Vec<(&'static str, u32, bool)> {
+    vec![
+        ("awaddr", addr_bits, false),
+        ("awvalid", 1, false),
+        ("awready", 1, true),
+        ("wdata", 32, false),
+        ("wstrb", 4, false),
+        ("wvalid", 1, false),
+        ("wready", 1, true),
+        ("bresp", 2, true),
+        ("bvalid", 1, true),
+        ("bready", 1, false),
+        ("araddr", addr_bits, false),
+        ("arvalid", 1, false),
+        ("arready", 1, true),
+        ("rdata", 32, true),
+        ("rresp", 2, true),
+        ("rvalid", 1, true),
+        ("rready", 1, false),
+    ]
+}
+
+fn range(bits: u32) -> String {
+    if bits == 1 {
+        String::new()
+    } else {
+        format!("[{}:0] ", bits - 1)
+    }
+}
+
+/// The Vitis RTL kernel's top module `rsn_xnn_kernel`: `rsn_xnn_top` with every interface under
+/// the name Vivado's packager and v++ expect: `ap_clk`, `ap_rst_n`, `s_axi_control`, one `m_axi_*`
+/// per buffer argument of the register map ([`crate::regs::kernel_args`]) and one AXI4-Stream
+/// interface per PLIO of the graph ([`isa::plio_ports`]). Pure wiring; widths come from the
+/// description (PLIO bits, DRAM line) and the register map (control address bits).
+pub fn kernel_wrapper(bs: &Bitstream) -> String {
+    use crate::isa::PortDir;
+    use crate::regs::{self, Access, ArgKind};
+    let d = &bs.desc;
+    let plio = d.engine.plio_bits as u32;
+    let beat_bits = (d.mem.send_floats_per_cycle * 32.0) as u32;
+    let lanes = beat_bits / plio;
+    let line_bits = (d.mem.line_floats_per_cycle * 32.0) as u32;
+    let ctrl_addr = regs::SPACE_BYTES.trailing_zeros();
+    assert!(regs::SPACE_BYTES.is_power_of_two(), "the control space is a power of two");
+    assert_eq!(beat_bits % plio, 0, "a block beat is a whole number of PLIO words");
+    let engines = isa::ENGINES as u32;
+    let masters: Vec<(String, &'static str, Access, TopMaster)> = regs::kernel_args()
+        .into_iter()
+        .filter_map(|a| match a.kind {
+            ArgKind::Buffer { port, access } => {
+                let top = top_master(port).unwrap_or_else(|| panic!("rsn_xnn_top has no master for {port}"));
+                Some((a.name, port, access, top))
+            }
+            _ => None,
+        })
+        .collect();
+    let reads = masters.iter().filter(|m| matches!(m.3, TopMaster::ReadBus(_))).count();
+    assert_eq!(reads, TOP_READ_BUS.len(), "every read master of rsn_xnn_top backs one argument");
+
+    let mut ports: Vec<String> = Vec::new();
+    let mut body = String::new();
+    let port = |ports: &mut Vec<String>, out: bool, bits: u32, name: String| {
+        ports.push(format!("  {} logic {}{name}", if out { "output" } else { "input " }, range(bits)));
+    };
+    port(&mut ports, false, 1, "ap_clk".into());
+    port(&mut ports, false, 1, "ap_rst_n".into());
+    for (sig, bits, out) in control_signals(ctrl_addr) {
+        port(&mut ports, out, bits, format!("s_axi_control_{sig}"));
+    }
+    port(&mut ports, true, 1, "interrupt".into());
+    let n = TOP_READ_BUS.len() as u32;
+    for (sig, bits, _) in read_signals(line_bits) {
+        let _ = writeln!(body, "  logic [{}:0] rd_{sig};", n * bits - 1);
+    }
+    for (arg, name, access, top) in &masters {
+        let sigs = match access {
+            Access::Read => read_signals(line_bits),
+            Access::Write => write_signals(line_bits),
+        };
+        for (sig, bits, out) in sigs {
+            port(&mut ports, out, bits, format!("{name}_{sig}"));
+            match top {
+                TopMaster::ReadBus(i) => {
+                    let slice = format!("rd_{sig}[{} +: {bits}]", *i as u32 * bits);
+                    if out {
+                        let _ = writeln!(body, "  assign {name}_{sig} = {slice};  // argument {arg}");
+                    } else {
+                        let _ = writeln!(body, "  assign {slice} = {name}_{sig};");
+                    }
+                }
+                TopMaster::Write(_) => {}
+            }
+        }
+    }
+    let mut streams = String::new();
+    for bus in ["a", "b", "c"] {
+        let _ = writeln!(streams, "  logic [{}:0] {bus}_tdata;", engines * beat_bits - 1);
+        for s in ["tvalid", "tlast", "tready"] {
+            let _ = writeln!(streams, "  logic [{}:0] {bus}_{s};", engines * lanes - 1);
+        }
+    }
+    for e in 0..isa::ENGINES {
+        let all = isa::plio_ports(e);
+        for bus in ["a", "b", "c"] {
+            let group: Vec<&(String, PortDir)> =
+                all.iter().filter(|(p, _)| p.starts_with(&format!("mme{e}_{bus}_"))).collect();
+            assert_eq!(group.len() as u32, lanes, "engine {e} stream {bus}: one PLIO per beat lane");
+            for (k, (p, dir)) in group.iter().enumerate() {
+                let lane = e as u32 * lanes + k as u32;
+                let to_aie = *dir == PortDir::PlToAie;
+                port(&mut ports, to_aie, plio, format!("{p}_tdata"));
+                port(&mut ports, to_aie, 1, format!("{p}_tvalid"));
+                port(&mut ports, to_aie, 1, format!("{p}_tlast"));
+                port(&mut ports, !to_aie, 1, format!("{p}_tready"));
+                let data = format!("{bus}_tdata[{} +: {plio}]", lane * plio);
+                let (valid, last, ready) =
+                    (format!("{bus}_tvalid[{lane}]"), format!("{bus}_tlast[{lane}]"), format!("{bus}_tready[{lane}]"));
+                if to_aie {
+                    let _ = writeln!(
+                        streams,
+                        "  assign {p}_tdata = {data};\n  assign {p}_tvalid = {valid};\n  assign {p}_tlast = {last};\n  \
+                         assign {ready} = {p}_tready;"
+                    );
+                } else {
+                    let _ = writeln!(
+                        streams,
+                        "  assign {data} = {p}_tdata;\n  assign {valid} = {p}_tvalid;\n  assign {last} = {p}_tlast;\n  \
+                         assign {p}_tready = {ready};"
+                    );
+                }
+            }
+        }
+    }
+
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "// Generated by `rsn gen` from bitstreams/rsn-xnn.toml, host/src/regs.rs and rsn::isa::plio_ports. Do not edit."
+    );
+    s.push_str(
+        "// The Vitis RTL kernel (bitstreams/vck190/package_xo.tcl packages this module): rsn_xnn_top with
+// every interface under the name Vivado's packager infers (<interface>_<signal>) and v++ connects:
+// s_axi_control (register map, bitstreams/vck190/regs.md), one AXI4 master per buffer argument of
+// the register map, one AXI4-Stream interface per PLIO of the AI Engine graph (aie/graph/ports.txt).
+// Pure wiring. Port k of an engine's block stream carries bits [64k +: 64] of rsn_xnn_top's beat,
+// and the ports of one stream move in lockstep (rsn_xnn_top drives one valid, takes the AND of the
+// readies): rtl/top/README.md says what that means for the engines.
+",
+    );
+    let _ = writeln!(s, "module {} (", regs::KERNEL_NAME);
+    s.push_str(&ports.join(",\n"));
+    s.push_str("\n);\n");
+    s.push_str(&body);
+    s.push_str(&streams);
+    // rsn_xnn_top at its default parameters: the board's configuration.
+    s.push_str("\n  rsn_xnn_top u_top (\n");
+    let mut conns: Vec<String> = vec!["    .ap_clk (ap_clk)".into(), "    .ap_rst_n (ap_rst_n)".into()];
+    for (sig, _, _) in control_signals(ctrl_addr) {
+        conns.push(format!("    .s_axi_control_{sig} (s_axi_control_{sig})"));
+    }
+    conns.push("    .interrupt (interrupt)".into());
+    for (sig, _, _) in read_signals(line_bits) {
+        conns.push(format!("    .m_axi_rd_{sig} (rd_{sig})"));
+    }
+    for (_, name, _, top) in &masters {
+        if let TopMaster::Write(prefix) = top {
+            for (sig, _, _) in write_signals(line_bits) {
+                conns.push(format!("    .{prefix}_{sig} ({name}_{sig})"));
+            }
+        }
+    }
+    for bus in ["a", "b", "c"] {
+        for sig in ["tdata", "tvalid", "tlast", "tready"] {
+            conns.push(format!("    .mme_{bus}_{sig} ({bus}_{sig})"));
+        }
+    }
+    s.push_str(&conns.join(",\n"));
+    s.push_str("\n  );\n\nendmodule\n");
     s
 }

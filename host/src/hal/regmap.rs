@@ -89,7 +89,6 @@ pub fn arg_plan(instr_offset: u64, words: u32, pairs: &[(Memory, u64, u64)], wat
         ArgValue::Window(Memory::Ddr),
         ArgValue::Window(Memory::Ddr),
         ArgValue::Window(Memory::Lpddr),
-        ArgValue::Window(Memory::Lpddr),
         ArgValue::U64(instr_offset),
         ArgValue::U32(words),
         ArgValue::U32(pairs.len().min(regs::MAX_BOUNDS) as u32),
@@ -320,7 +319,7 @@ mod tests {
         assert_eq!(plan.len(), args.len());
         for (a, v) in args.iter().zip(&plan) {
             match (a.kind, v) {
-                (ArgKind::Buffer { port }, ArgValue::Window(m)) => {
+                (ArgKind::Buffer { port, .. }, ArgValue::Window(m)) => {
                     let expect = if port.contains("lpddr") {
                         Memory::Lpddr
                     } else if port.contains("ddr") {

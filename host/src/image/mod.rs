@@ -6,6 +6,7 @@
 //! host/examples/vck190_manifest.rs writes these into bitstreams/vck190/; `make -C
 //! bitstreams/vck190 check` regenerates them and fails when the checked-in copies are stale.
 
+pub mod rtl_ports;
 pub mod uuid;
 
 use crate::bitstream::{Bitstream, FuConfig};
@@ -193,7 +194,7 @@ pub fn connectivity_cfg(ddr_tag: &str, lpddr_tag: &str) -> String {
         "# {GENERATED}\n# Source: rsn::isa::plio_ports and rsn::regs::kernel_args.\n[connectivity]\nnk={k}:1:{k}\n"
     );
     for a in regs::kernel_args() {
-        if let ArgKind::Buffer { port } = a.kind {
+        if let ArgKind::Buffer { port, .. } = a.kind {
             let tag = if port.contains("lpddr") { lpddr_tag } else { ddr_tag };
             s.push_str(&format!("sp={k}.{port}:{tag}\n"));
         }
@@ -216,7 +217,7 @@ pub fn kernel_tcl() -> String {
         format!("# {GENERATED}\n# {{index name offset bytes bus-interface-or-empty}}\nset rsn_kernel_args {{\n");
     for a in regs::kernel_args() {
         let port = match a.kind {
-            ArgKind::Buffer { port } => port,
+            ArgKind::Buffer { port, .. } => port,
             _ => "{}",
         };
         s.push_str(&format!("  {{{} {} 0x{:03x} {} {}}}\n", a.index, a.name, a.offset, a.kind.bytes(), port));
@@ -261,10 +262,11 @@ mod tests {
         let cfg = connectivity_cfg(DEFAULT_DDR_TAG, DEFAULT_LPDDR_TAG);
         let sc: Vec<&str> = cfg.lines().filter(|l| l.starts_with("sc=")).collect();
         assert_eq!(sc.len(), 288);
-        assert!(sc.contains(&"sc=rsn_xnn_top.mme3_b_k2_c1:ai_engine_0.mme3_b_k2_c1"));
-        assert!(sc.contains(&"sc=ai_engine_0.mme5_c_r3_c3:rsn_xnn_top.mme5_c_r3_c3"));
-        assert_eq!(cfg.lines().filter(|l| l.starts_with("sp=")).count(), 5);
-        assert!(cfg.contains("sp=rsn_xnn_top.m_axi_lpddr1:LPDDR\n"));
+        assert!(sc.contains(&"sc=rsn_xnn_kernel.mme3_b_k2_c1:ai_engine_0.mme3_b_k2_c1"));
+        assert!(sc.contains(&"sc=ai_engine_0.mme5_c_r3_c3:rsn_xnn_kernel.mme5_c_r3_c3"));
+        assert_eq!(cfg.lines().filter(|l| l.starts_with("sp=")).count(), 4);
+        assert!(cfg.contains("sp=rsn_xnn_kernel.m_axi_lpddr0:LPDDR\n"));
+        assert!(!cfg.contains("lpddr1"));
     }
 
     #[test]

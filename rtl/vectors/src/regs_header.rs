@@ -32,7 +32,6 @@ fn header() -> String {
     c("ARG_DDR0", regs::ARG_DDR0);
     c("ARG_DDR1", regs::ARG_DDR1);
     c("ARG_LPDDR0", regs::ARG_LPDDR0);
-    c("ARG_LPDDR1", regs::ARG_LPDDR1);
     c("ARG_INSTR_OFFSET", regs::ARG_INSTR_OFFSET);
     c("ARG_INSTR_WORDS", regs::ARG_INSTR_WORDS);
     c("ARG_BOUND_COUNT", regs::ARG_BOUND_COUNT);
