@@ -218,11 +218,23 @@ impl Decoder {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::builder::{Gemm, GemmPlacement};
+    use crate::isa::{MemAOp, MeshAOp, MeshBOp, Program};
 
+    /// A small valid program (the model's tests do not reach up to the compiler): a MemA load, a
+    /// MeshA route and a MeshB route.
     fn program() -> Vec<u32> {
-        let at = GemmPlacement { a_line: 0, b_line: 0, c_line: 1 << 20, ..Default::default() };
-        Gemm::new(200, 300, 256).compile(at).unwrap().words
+        let a = MemAOp { load_en: 1, send_bank: 1, rows: 256, cols: 128, ..Default::default() };
+        let ma = MeshAOp { blocks: 1, src0: 1, ..Default::default() };
+        let mb = MeshBOp { blocks: 1, src0: 1, ..Default::default() };
+        Program {
+            packets: vec![
+                Packet::new(Opcode::MemA, 1, 1, vec![Payload::MemA(a)]),
+                Packet::new(Opcode::MeshA, 1, 1, vec![Payload::MeshA(ma)]),
+                Packet::new(Opcode::MeshB, 1, 1, vec![Payload::MeshB(mb)]),
+            ],
+        }
+        .encode()
+        .unwrap()
     }
 
     fn payload_word(words: &[u32], opcode: Opcode, nth: usize) -> usize {
