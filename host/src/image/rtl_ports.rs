@@ -334,8 +334,11 @@ fn tcl_entries(text: &str, var: &str) -> Result<Vec<Vec<String>>, String> {
     Err(format!("kernel_args.tcl: `{start}` is not closed"))
 }
 
-/// Rows of regs.md's "Top-level ports" table: (names or patterns, count, kind, width).
-fn regs_md_rows(md: &str) -> Result<Vec<(Vec<String>, Option<usize>, String, String)>, String> {
+/// One row of regs.md's "Top-level ports" table: (names or patterns, count, kind, width).
+type RegsMdRow = (Vec<String>, Option<usize>, String, String);
+
+/// Rows of regs.md's "Top-level ports" table.
+fn regs_md_rows(md: &str) -> Result<Vec<RegsMdRow>, String> {
     let mut rows = Vec::new();
     let mut in_section = false;
     for l in md.lines() {
