@@ -286,6 +286,14 @@ fn run(cli: Cli) -> Result<(), String> {
                 if let Some(cps) = r.sim_cycles_per_s {
                     println!("co-sim speed    {cps:.0} PL cycles per wall second");
                 }
+                if let Some(phases) = &r.phases {
+                    let ms = |c: f64| c / (device.bitstream().desc.clock.pl_mhz * 1e3);
+                    println!("phases          estimate before the run / share of the run (ms)");
+                    for p in phases {
+                        let run = p.measured_cycles.map_or("-".to_string(), |c| format!("{:.3}", ms(c)));
+                        println!("  {:<24} {:>10.3} / {run}", p.label, ms(p.estimate_cycles));
+                    }
+                }
                 println!("instructions    {} words -> {} uOPs ({:.1}x)", r.instr_words, r.uops, r.compression);
                 println!("utilization     {}", fmt_util(&r.utilization));
             }

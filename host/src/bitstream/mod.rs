@@ -109,6 +109,39 @@ pub struct PostopTiming {
     pub gelu_extra_cycles: u32,
 }
 
+impl PostopTiming {
+    /// PL cycles the post-op unit takes per group of up to `rows` rows of `cols` columns, from
+    /// taking the group to its last output beat: one column per cycle for each pass over the
+    /// rows, the exp / GELU passes bounded by their function units, plus the fixed overheads of the
+    /// unit's schedule; a split LayerNorm also waits for two exchanges of the group's row sums.
+    fn group_cycles(&self, post: isa::PostOp, cols: usize, pair: bool) -> f64 {
+        use isa::PostOp;
+        let c = cols as f64;
+        match post {
+            PostOp::None => 0.0,
+            PostOp::Softmax => {
+                self.softmax_passes as f64 * c
+                    + (c * self.exp_issue_cycles as f64 / self.exp_units as f64).ceil()
+                    + self.softmax_extra_cycles as f64
+            }
+            PostOp::LayerNorm if pair => {
+                self.layernorm_passes as f64 * c + 2.0 * self.rows as f64 + self.layernorm_pair_extra_cycles as f64
+            }
+            PostOp::LayerNorm => self.layernorm_passes as f64 * c + self.layernorm_extra_cycles as f64,
+            PostOp::Gelu => {
+                (c * self.gelu_issue_cycles as f64 / self.gelu_units as f64).ceil() + self.gelu_extra_cycles as f64
+            }
+        }
+    }
+
+    /// The post-op pass over `rows x cols` drained elements: whole groups of rows, one after
+    /// another. It runs before the drain streams the rewritten rows out, so it is a latency (the
+    /// model times it so, and the compiler's estimate counts it).
+    pub fn pass_cycles(&self, post: isa::PostOp, rows: usize, cols: usize, pair: bool) -> f64 {
+        rows.div_ceil(self.rows as usize) as f64 * self.group_cycles(post, cols, pair)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MeshTiming {

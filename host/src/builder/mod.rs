@@ -72,27 +72,60 @@ impl ProgramBuilder {
         self.phases.push((label.into(), self.program.packets.len()));
     }
 
-    /// Roofline cycle estimate of each phase: the slowest of its engines' block time, its DDR
-    /// traffic and its LPDDR traffic at the description's rates (phases run back to back).
+    /// Roofline cycle estimate of each phase: the slowest of its resources at the description's
+    /// rates (phases run back to back). The resources are the engines' blocks; each memory's bus,
+    /// which every unit on it holds for a piece as long as the slower of the memory and the unit's
+    /// line port take (one line per cycle, as the model times it); and each MemC's post-op unit,
+    /// whose passes run before the drain of what they rewrite.
     pub fn estimate(&self, bs: &crate::bitstream::Bitstream) -> Vec<(String, f64)> {
+        use crate::isa::{Drain, PostOp};
         use crate::topology::{traffic, Dir, Stream};
         let d = &bs.desc;
+        let line = d.mem.line_floats_per_cycle;
+        let (ddr_rd, ddr_wr) = (bs.bytes_per_cycle(d.ddr.read_gbps), bs.bytes_per_cycle(d.ddr.write_gbps));
+        let lp_rd = bs.bytes_per_cycle(d.lpddr.read_gbps);
+        let post = &d.postop;
         let mut out = Vec::new();
         for (i, (label, start)) in self.phases.iter().enumerate() {
             let end = self.phases.get(i + 1).map_or(self.program.packets.len(), |p| p.1);
             let mut blocks = [0f64; ENGINES];
-            let (mut rd, mut wr, mut lp) = (0f64, 0f64, 0f64);
+            let (mut ddr, mut lpddr) = (0f64, 0f64);
+            let mut memc_post: Vec<f64> = Vec::new();
             for p in &self.program.packets[*start..end] {
                 for inst in p.instances() {
                     for w in &p.window {
                         let reps = p.repeat as f64;
-                        if let Payload::Dram(dop) = w {
-                            let bytes = crate::isa::expand::dram_floats(dop) as f64 * 4.0 * reps;
-                            match (p.opcode, dop.store) {
-                                (Opcode::Lpddr, _) => lp += bytes,
-                                (_, 1) => wr += bytes,
-                                _ => rd += bytes,
+                        match w {
+                            Payload::Dram(dop) => {
+                                let floats = crate::isa::expand::dram_floats(dop) as f64;
+                                let bw = match (p.opcode, dop.store) {
+                                    (Opcode::Lpddr, _) => lp_rd,
+                                    (_, 1) => ddr_wr,
+                                    _ => ddr_rd,
+                                };
+                                let t = reps * (floats * 4.0 / bw).max(floats / line);
+                                if p.opcode == Opcode::Lpddr {
+                                    lpddr += t;
+                                } else {
+                                    ddr += t;
+                                }
                             }
+                            Payload::MemC(m) => {
+                                let (rows, cols) = (m.rows as usize, m.cols as usize);
+                                let op = PostOp::from_bits(m.post_op).unwrap_or(PostOp::None);
+                                let drain = Drain::from_bits(m.drain).unwrap_or(Drain::None);
+                                let pair = drain == Drain::Store && m.ln_pair == 1;
+                                let (op, pass) = if pair { (PostOp::LayerNorm, true) } else { (op, false) };
+                                if drain != Drain::None && op != PostOp::None {
+                                    let t = post.latency_cycles as f64 + post.pass_cycles(op, rows, cols, pass);
+                                    let slot = inst as usize;
+                                    if memc_post.len() <= slot {
+                                        memc_post.resize(slot + 1, 0.0);
+                                    }
+                                    memc_post[slot] += reps * t;
+                                }
+                            }
+                            _ => {}
                         }
                         for (s, dir, n) in traffic(p.opcode, inst as u8, w) {
                             if let (Stream::MeshAToMme(e), Dir::Produce) = (s, dir) {
@@ -103,9 +136,8 @@ impl ProgramBuilder {
                 }
             }
             let engines = blocks.iter().fold(0f64, |a, b| a.max(*b)) * bs.engine_block_cycles();
-            let ddr = rd / bs.bytes_per_cycle(d.ddr.read_gbps) + wr / bs.bytes_per_cycle(d.ddr.write_gbps);
-            let lpddr = lp / bs.bytes_per_cycle(d.lpddr.read_gbps);
-            out.push((label.clone(), engines.max(ddr).max(lpddr)));
+            let posts = memc_post.iter().fold(0f64, |a, b| a.max(*b));
+            out.push((label.clone(), engines.max(ddr).max(lpddr).max(posts)));
         }
         out
     }

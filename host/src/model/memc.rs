@@ -290,7 +290,7 @@ impl MemCUnit {
                     pieces: Vec::new(),
                     next: 0,
                     t: start,
-                    first_latency: ctx.rates.post.latency
+                    first_latency: ctx.rates.post.latency_cycles as f64
                         + ctx.rates.post.pass_cycles(PostOp::LayerNorm, rows, cols, true),
                     pair: Some(Box::new(pair)),
                 })
@@ -317,7 +317,7 @@ impl MemCUnit {
                 let first_latency = if post == PostOp::None {
                     0.0
                 } else {
-                    ctx.rates.post.latency + ctx.rates.post.pass_cycles(post, rows, cols, false)
+                    ctx.rates.post.latency_cycles as f64 + ctx.rates.post.pass_cycles(post, rows, cols, false)
                 };
                 Some(DrainAct { stream, pieces, next: 0, t: start, first_latency, pair: None })
             }
