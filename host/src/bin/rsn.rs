@@ -287,7 +287,7 @@ fn run(cli: Cli) -> Result<(), String> {
                     println!("co-sim speed    {cps:.0} PL cycles per wall second");
                 }
                 if let Some(phases) = &r.phases {
-                    let ms = |c: f64| c / (device.bitstream().desc.clock.pl_mhz * 1e3);
+                    let ms = |c: f64| device.bitstream().cycles_to_ms(c.round() as u64);
                     println!("phases          estimate before the run / share of the run (ms)");
                     for p in phases {
                         let run = p.measured_cycles.map_or("-".to_string(), |c| format!("{:.3}", ms(c)));

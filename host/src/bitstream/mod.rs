@@ -140,6 +140,22 @@ impl PostopTiming {
     pub fn pass_cycles(&self, post: isa::PostOp, rows: usize, cols: usize, pair: bool) -> f64 {
         rows.div_ceil(self.rows as usize) as f64 * self.group_cycles(post, cols, pair)
     }
+
+    /// PL cycles from a drain's start to its first beat: the unit's latency and the whole pass, or
+    /// nothing when the drain has no post-op.
+    pub fn drain_latency(&self, post: isa::PostOp, rows: usize, cols: usize, pair: bool) -> f64 {
+        if post == isa::PostOp::None {
+            return 0.0;
+        }
+        self.latency_cycles as f64 + self.pass_cycles(post, rows, cols, pair)
+    }
+}
+
+/// PL cycles a DRAM unit holds its memory's bus for `floats` floats: the slower of the memory
+/// (`bytes_per_cycle`) and the unit's line port (`line_floats` per cycle), whatever the memory
+/// could. The model times DRAM pieces with it and the compiler's estimate sums it.
+pub fn dram_bus_cycles(floats: f64, bytes_per_cycle: f64, line_floats: f64) -> f64 {
+    (floats * 4.0 / bytes_per_cycle).max(floats / line_floats)
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

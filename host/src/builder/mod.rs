@@ -90,7 +90,7 @@ impl ProgramBuilder {
             let end = self.phases.get(i + 1).map_or(self.program.packets.len(), |p| p.1);
             let mut blocks = [0f64; ENGINES];
             let (mut ddr, mut lpddr) = (0f64, 0f64);
-            let mut memc_post: Vec<f64> = Vec::new();
+            let mut memc_post = vec![0f64; Opcode::MemC.instances() as usize];
             for p in &self.program.packets[*start..end] {
                 for inst in p.instances() {
                     for w in &p.window {
@@ -103,7 +103,7 @@ impl ProgramBuilder {
                                     (_, 1) => ddr_wr,
                                     _ => ddr_rd,
                                 };
-                                let t = reps * (floats * 4.0 / bw).max(floats / line);
+                                let t = reps * crate::bitstream::dram_bus_cycles(floats, bw, line);
                                 if p.opcode == Opcode::Lpddr {
                                     lpddr += t;
                                 } else {
@@ -116,13 +116,8 @@ impl ProgramBuilder {
                                 let drain = Drain::from_bits(m.drain).unwrap_or(Drain::None);
                                 let pair = drain == Drain::Store && m.ln_pair == 1;
                                 let (op, pass) = if pair { (PostOp::LayerNorm, true) } else { (op, false) };
-                                if drain != Drain::None && op != PostOp::None {
-                                    let t = post.latency_cycles as f64 + post.pass_cycles(op, rows, cols, pass);
-                                    let slot = inst as usize;
-                                    if memc_post.len() <= slot {
-                                        memc_post.resize(slot + 1, 0.0);
-                                    }
-                                    memc_post[slot] += reps * t;
+                                if drain != Drain::None {
+                                    memc_post[inst as usize] += reps * post.drain_latency(op, rows, cols, pass);
                                 }
                             }
                             _ => {}

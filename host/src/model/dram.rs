@@ -95,8 +95,7 @@ pub(super) fn step_load(
     } else {
         (rates.ddr_rd, rates.ddr_lat, &mut ctx.ddr_bus)
     };
-    // The unit moves at most one line per cycle (its stream port), whatever the memory could.
-    let dur = ((n * 4) as f64 / bw).max(n as f64 / rates.line);
+    let dur = crate::bitstream::dram_bus_cycles(n as f64, bw, rates.line);
     let earliest = r.t.max(f.space_time(n));
     let start = bus.reserve(earliest, dur);
     // The stream carries the DRAM pages themselves (see `memory`); the bounds of the whole piece
@@ -133,7 +132,7 @@ pub(super) fn step_store(run: &mut Option<DramRun>, ctx: &mut Ctx, acct: &mut Ac
             f.len()
         )));
     }
-    let dur = ((n * 4) as f64 / rates.ddr_wr).max(n as f64 / rates.line);
+    let dur = crate::bitstream::dram_bus_cycles(n as f64, rates.ddr_wr, rates.line);
     // Lines are written as they arrive (cut-through).
     let earliest = r.t.max(f.ready_time(n) - dur);
     let start = ctx.ddr_bus.reserve(earliest, dur);

@@ -290,8 +290,7 @@ impl MemCUnit {
                     pieces: Vec::new(),
                     next: 0,
                     t: start,
-                    first_latency: ctx.rates.post.latency_cycles as f64
-                        + ctx.rates.post.pass_cycles(PostOp::LayerNorm, rows, cols, true),
+                    first_latency: ctx.rates.post.drain_latency(PostOp::LayerNorm, rows, cols, true),
                     pair: Some(Box::new(pair)),
                 })
             }
@@ -314,11 +313,7 @@ impl MemCUnit {
                         .collect();
                     (Stream::MemCToMeshA(inst), pieces)
                 };
-                let first_latency = if post == PostOp::None {
-                    0.0
-                } else {
-                    ctx.rates.post.latency_cycles as f64 + ctx.rates.post.pass_cycles(post, rows, cols, false)
-                };
+                let first_latency = ctx.rates.post.drain_latency(post, rows, cols, false);
                 Some(DrainAct { stream, pieces, next: 0, t: start, first_latency, pair: None })
             }
         };
