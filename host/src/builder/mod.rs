@@ -75,13 +75,17 @@ impl ProgramBuilder {
     /// Roofline cycle estimate of each phase: the slowest of its resources at the description's
     /// rates (phases run back to back). The resources are the engines' blocks; each memory's bus,
     /// which every unit on it holds for a piece as long as the slower of the memory and the unit's
-    /// line port take (one line per cycle, as the model times it); and each MemC's post-op unit,
-    /// whose passes run before the drain of what they rewrite.
+    /// line port take (one line per cycle, as the model times it); and each MemC, which runs its
+    /// mOPs one after another, each as long as the slower of its fill (load at line rate, a row
+    /// sweep, products received as fast as its engine makes them) and its drain (the post-op pass, then the
+    /// rows out at the line or send rate).
     pub fn estimate(&self, bs: &crate::bitstream::Bitstream) -> Vec<(String, f64)> {
-        use crate::isa::{Drain, PostOp};
+        use crate::isa::{Drain, LoadMode, PostOp};
         use crate::topology::{traffic, Dir, Stream};
         let d = &bs.desc;
         let line = d.mem.line_floats_per_cycle;
+        let (send, word) = (d.mem.send_floats_per_cycle, d.mem.memc_word_floats as f64);
+        let (block, block_elems) = (bs.engine_block_cycles(), crate::numerics::BLOCK_ELEMS as f64);
         let (ddr_rd, ddr_wr) = (bs.bytes_per_cycle(d.ddr.read_gbps), bs.bytes_per_cycle(d.ddr.write_gbps));
         let lp_rd = bs.bytes_per_cycle(d.lpddr.read_gbps);
         let post = &d.postop;
@@ -90,7 +94,7 @@ impl ProgramBuilder {
             let end = self.phases.get(i + 1).map_or(self.program.packets.len(), |p| p.1);
             let mut blocks = [0f64; ENGINES];
             let (mut ddr, mut lpddr) = (0f64, 0f64);
-            let mut memc_post = vec![0f64; Opcode::MemC.instances() as usize];
+            let mut memc = vec![0f64; Opcode::MemC.instances() as usize];
             for p in &self.program.packets[*start..end] {
                 for inst in p.instances() {
                     for w in &p.window {
@@ -116,9 +120,27 @@ impl ProgramBuilder {
                                 let drain = Drain::from_bits(m.drain).unwrap_or(Drain::None);
                                 let pair = drain == Drain::Store && m.ln_pair == 1;
                                 let (op, pass) = if pair { (PostOp::LayerNorm, true) } else { (op, false) };
-                                if drain != Drain::None {
-                                    memc_post[inst as usize] += reps * post.drain_latency(op, rows, cols, pass);
+                                let mut fill = match LoadMode::from_bits(m.load_mode) {
+                                    Some(LoadMode::Broadcast | LoadMode::AddRow) => {
+                                        rows as f64 * (cols as f64 / word).ceil()
+                                    }
+                                    _ => 0.0,
+                                };
+                                let mut out =
+                                    if drain == Drain::None { 0.0 } else { post.drain_latency(op, rows, cols, pass) };
+                                for (s, _, n) in traffic(p.opcode, inst as u8, w) {
+                                    let n = n as f64;
+                                    match s {
+                                        Stream::DdrToMemC(_) => fill += n / line,
+                                        // Engine e's products go to MemC e alone: one block
+                                        // per engine block time, however fast the port.
+                                        Stream::MmeToMemC(_) => fill += (n / send).max(n / block_elems * block),
+                                        Stream::MemCToDdr(_) => out += n / line,
+                                        Stream::MemCToMeshA(_) => out += n / send,
+                                        _ => {}
+                                    }
                                 }
+                                memc[inst as usize] += reps * fill.max(out);
                             }
                             _ => {}
                         }
@@ -131,8 +153,8 @@ impl ProgramBuilder {
                 }
             }
             let engines = blocks.iter().fold(0f64, |a, b| a.max(*b)) * bs.engine_block_cycles();
-            let posts = memc_post.iter().fold(0f64, |a, b| a.max(*b));
-            out.push((label.clone(), engines.max(ddr).max(lpddr).max(posts)));
+            let memc = memc.iter().fold(0f64, |a, b| a.max(*b));
+            out.push((label.clone(), engines.max(ddr).max(lpddr).max(memc)));
         }
         out
     }
