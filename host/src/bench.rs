@@ -124,9 +124,15 @@ pub struct BenchResult {
     pub wall_vs_cpu_sgemm: Option<f64>,
     /// Encoders: sequences per second of device time.
     pub seq_per_s: Option<f64>,
+    /// `bert-large-layer`: one encoder layer's time, as the paper times it (the run without the
+    /// embedding LayerNorm's share). Null where the backend records no timeline (sim, xrt).
+    pub layer_ms: Option<f64>,
+    /// Encoders: the embedding LayerNorm's share of the run (null without a timeline).
+    pub embedding_ln_ms: Option<f64>,
     /// The paper's RSN-XNN figure for the same workload, when it reports one.
     pub paper_ms: Option<f64>,
-    /// device_ms / paper_ms.
+    /// The figure the paper's compares with (`layer_ms` for one layer where known, else
+    /// device_ms) / paper_ms.
     pub vs_paper: Option<f64>,
     /// What the weights are.
     pub weights: String,
@@ -312,6 +318,8 @@ fn result(
         cpu_sgemm_s: None,
         wall_vs_cpu_sgemm: None,
         seq_per_s: None,
+        layer_ms: None,
+        embedding_ln_ms: None,
         paper_ms: None,
         vs_paper: None,
         weights: String::new(),
@@ -380,8 +388,14 @@ fn encoder_bench(
             Some(max_abs_diff(run.hidden.iter().map(|x| *x as f64), reference.data.iter().map(|y| *y as f64)));
     }
     r.seq_per_s = Some(b as f64 / (r.device_ms * 1e-3));
+    let bs = device.bitstream();
+    let embedding = run.phases.iter().find(|p| p.label == crate::builder::encoder::EMBEDDING_PHASE);
+    r.embedding_ln_ms = embedding.and_then(|p| p.measured_cycles).map(|c| bs.cycles_to_ms(c.round() as u64));
+    if matches!(w, Workload::BertLargeLayer { .. }) {
+        r.layer_ms = r.embedding_ln_ms.map(|e| r.device_ms - e);
+    }
     r.paper_ms = paper;
-    r.vs_paper = paper.map(|p| r.device_ms / p);
+    r.vs_paper = paper.map(|p| r.layer_ms.unwrap_or(r.device_ms) / p);
     r.weights = label;
     r.phases = Some(run.phases);
     Ok(r)
@@ -542,21 +556,29 @@ mod tests {
         assert_eq!(max_abs_diff([1.0, 3.0].into_iter(), [1.5, 2.0].into_iter()), 1.0);
     }
 
-    /// The compiler's per-phase estimate counts the DRAM units' line ports and the MemC post-op
-    /// passes, so on a BERT-Large-shaped layer it stays near the model's run (issue goal: within
-    /// 10%; bert-large-layer:6,512 measures 0.89 today). Deterministic: model cycles, no clock.
+    /// The compiler's per-phase estimate counts the DRAM units' line ports and runs each MemC's
+    /// mOPs in series (fill, post-op pass, drain), so on a BERT-Large-shaped layer it stays within
+    /// 10% of the model's run (the issue's goal). Deterministic: model cycles, no clock. The
+    /// headline layer time is the run without the embedding LayerNorm, as the paper times a layer.
     #[test]
     fn the_estimate_follows_the_run_of_a_layer() {
         let dev = Device::open(crate::device::BackendKind::Model, &crate::device::OpenOptions::default()).unwrap();
         let (cfg, wts) = synthetic_bert_large(1, 1);
         let w = Workload::BertLargeLayer { b: 1, s: 128 };
-        let r = encoder_bench(&dev, &w, &cfg, &wts, 1, 128, 1, Duration::from_secs(600), String::new(), None, false)
-            .unwrap();
-        let phases = r.phases.expect("an encoder reports its phases");
+        // A stand-in paper figure of 1 ms: vs_paper is then the layer time in ms.
+        let r =
+            encoder_bench(&dev, &w, &cfg, &wts, 1, 128, 1, Duration::from_secs(600), String::new(), Some(1.0), false)
+                .unwrap();
+        let phases = r.phases.as_ref().expect("an encoder reports its phases");
         let est: f64 = phases.iter().map(|p| p.estimate_cycles).sum();
         let run: f64 = phases.iter().map(|p| p.measured_cycles.expect("the model records a timeline")).sum();
         let ratio = est / run;
-        assert!((0.85..=1.1).contains(&ratio), "estimate {est} vs run {run} cycles: ratio {ratio:.3}");
+        assert!((0.9..=1.1).contains(&ratio), "estimate {est} vs run {run} cycles: ratio {ratio:.3}");
+        let emb = r.embedding_ln_ms.expect("the model measures the embedding LayerNorm");
+        let layer = r.layer_ms.expect("a layer workload reports the layer alone");
+        assert!(emb > 0.0 && emb < 0.2 * r.device_ms, "embedding LN {emb} ms of {} ms", r.device_ms);
+        assert!((layer + emb - r.device_ms).abs() < 1e-9, "layer {layer} + LN {emb} != run {}", r.device_ms);
+        assert_eq!(r.vs_paper, Some(layer));
     }
 
     #[test]

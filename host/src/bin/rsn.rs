@@ -268,8 +268,15 @@ fn run(cli: Cli) -> Result<(), String> {
                 if let Some(sps) = r.seq_per_s {
                     println!("sequences/s     {sps:.1}");
                 }
+                if let Some(l) = r.layer_ms {
+                    println!("encoder layer   {l:.3} ms (the run without the embedding LayerNorm)");
+                }
+                if let Some(e) = r.embedding_ln_ms {
+                    println!("embedding LN    {e:.3} ms");
+                }
                 if let (Some(p), Some(v)) = (r.paper_ms, r.vs_paper) {
-                    println!("paper RSN-XNN   {p:.2} ms (this model / paper = {v:.2})");
+                    let what = if r.layer_ms.is_some() { "this layer" } else { "this run" };
+                    println!("paper RSN-XNN   {p:.2} ms ({what} / paper = {v:.2})");
                 }
                 match (r.cpu_sgemm_s, r.wall_vs_cpu_sgemm) {
                     (Some(c), Some(v)) => {

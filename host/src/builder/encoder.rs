@@ -19,6 +19,9 @@ use crate::nn::config::{Arch, ModelConfig};
 use crate::nn::tokenize::Batch;
 use crate::nn::weights::{EncoderWeights, LayerNormW, LayerWeights, Linear};
 
+/// The label of the phase that normalises the embedding sum (before the first layer).
+pub const EMBEDDING_PHASE: &str = "embeddings LN";
+
 fn round16(x: usize) -> usize {
     x.div_ceil(16) * 16
 }
@@ -278,7 +281,7 @@ pub fn compile(
     let mut pb = ProgramBuilder::new();
     let mut blocks = [0u64; ENGINES];
     let mut flops = 0.0;
-    pb.phase("embeddings LN");
+    pb.phase(EMBEDDING_PHASE);
     emit_layernorm(&mut pb, tokens, h, place.x0, place.xa, place.emb_ln, eps)?;
     // Each layer reads xa, keeps its mid-layer state in xb, and writes its output back to xa.
     let (cur, other) = (place.xa, place.xb);
