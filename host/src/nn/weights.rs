@@ -162,7 +162,7 @@ fn dtype_name(d: Dtype) -> String {
 impl EncoderWeights {
     /// Reads and checks a safetensors file against `cfg`.
     pub fn load(path: &Path, cfg: &ModelConfig) -> Result<Self, WeightsError> {
-        let bytes = crate::files::read_bounded(path, crate::files::limits::WEIGHTS, "a model.safetensors")
+        let bytes = crate::files::map_bounded(path, crate::files::limits::WEIGHTS, "a model.safetensors")
             .map_err(|source| WeightsError::Io { path: path.to_owned(), source })?;
         Self::from_bytes(path, &bytes, cfg)
     }
