@@ -29,12 +29,25 @@ fn ferr(pos: InstrPos, fu: String, field: &'static str, message: impl Into<Strin
 }
 
 /// Which memory window a DRAM unit addresses.
-fn dram_memory(op: Opcode) -> Memory {
+pub(crate) fn dram_memory(op: Opcode) -> Memory {
     if op == Opcode::Lpddr {
         Memory::Lpddr
     } else {
         Memory::Ddr
     }
+}
+
+/// A DRAM mOP's whole byte range `[first, end)` in its memory window, over all iterations and
+/// chunks. Offsets are unsigned, so the first chunk of iteration 0 starts lowest and the last
+/// chunk of the last iteration ends highest; every chunk lies in between. `repeat` and
+/// `chunk_count` are at least 1 (the header and field checks come first).
+pub(crate) fn dram_range(d: &isa::DramOp, repeat: u32) -> (u64, u64) {
+    let first = d.start as u64 * LINE_BYTES;
+    let last_line = d.start as u64
+        + (repeat as u64).saturating_sub(1) * d.iter_offset as u64
+        + (d.chunk_count as u64).saturating_sub(1) * d.chunk_stride as u64
+        + d.chunk_lines as u64;
+    (first, last_line * LINE_BYTES)
 }
 
 /// Check a DRAM mOP's whole address range (all iterations and chunks) against the allocations.
@@ -46,14 +59,7 @@ fn check_dram_range(
     repeat: u32,
     allocs: &[Allocation],
 ) -> Result<(), ValidationError> {
-    // Offsets are unsigned, so the first chunk of iteration 0 starts lowest and the last chunk of
-    // the last iteration ends highest; every chunk lies in between.
-    let first = d.start as u64 * LINE_BYTES;
-    let last_line = d.start as u64
-        + (repeat as u64 - 1) * d.iter_offset as u64
-        + (d.chunk_count as u64 - 1) * d.chunk_stride as u64
-        + d.chunk_lines as u64;
-    let end = last_line * LINE_BYTES;
+    let (first, end) = dram_range(d, repeat);
     let mem = dram_memory(op);
     if allocs.iter().any(|a| a.memory == mem && a.offset <= first && end <= a.offset + a.len) {
         return Ok(());

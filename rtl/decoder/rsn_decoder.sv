@@ -20,11 +20,19 @@ module rsn_decoder (
   input  logic [16:0]    out_ready_i,
   // Every FU queue empty and every FU idle (a barrier waits for it).
   input  logic           fus_idle_i,
+  // The buffer bounds (rsn_ctrl_regs): every DRAM mOP's whole range must lie in one enabled pair
+  // of its unit's memory (rsn_dram_extent).
+  input  logic [16*64-1:0] bound_lo_i,
+  input  logic [16*64-1:0] bound_hi_i,
+  input  logic [15:0]    bound_en_ddr_i,
+  input  logic [15:0]    bound_en_lpddr_i,
   output logic           busy_o,
   output logic           done_o,
   output logic           error_o,
   output logic [3:0]     error_code_o,
-  output logic [31:0]    error_word_o
+  output logic [31:0]    error_word_o,
+  // With error code 15 (a DRAM mOP's range outside the bounds): the mOP's first line.
+  output logic [31:0]    error_line_o
 );
 
   localparam int unsigned NumOut = 17;
@@ -55,6 +63,7 @@ module rsn_decoder (
   localparam logic [3:0] ErrEarlyLast = 4'd12;
   localparam logic [3:0] ErrMissingLast = 4'd13;
   localparam logic [3:0] ErrField = 4'd14;
+  localparam logic [3:0] ErrExtent = 4'd15;
 
   localparam logic [31:0] IsaVersion = rsn_isa_pkg::IsaVersion;
 
@@ -65,6 +74,7 @@ module rsn_decoder (
     StSkip,      // header asks for more words than the program has: wait for the end to tell why
     StDispatch,  // handing the buffered packet to its queues
     StBarrier,   // waiting for fus_idle_i
+    StExtent,    // holding a DRAM payload's last word until its range is checked
     StError
   } state_e;
 
@@ -153,6 +163,11 @@ module rsn_decoder (
   logic        done_q, done_d;
   logic [3:0]  err_code_q, err_code_d;
   logic [31:0] err_word_q, err_word_d;
+  logic [31:0] err_line_q, err_line_d;
+  // The DRAM payload's last word on w_data has passed its range check (accept it now).
+  logic        ext_ok_q, ext_ok_d;
+  logic        ext_start, ext_done, ext_err;
+  logic [31:0] ext_line;
 
   logic [31:0] buf_q [BufWords];
   logic        buf_we;
@@ -196,8 +211,27 @@ module rsn_decoder (
     .error_o   (field_err)
   );
 
-  assign w_ready = (state_q == StHdr) || (state_q == StPktHdr) || (state_q == StPayload) ||
+  // A DRAM payload's last word waits in the input slice until its range is checked.
+  logic ext_need;
+  assign ext_need = (hdr_q[3:0] == 4'd1 || hdr_q[3:0] == 4'd2) && pl_last && !ext_ok_q;
+  assign w_ready = (state_q == StHdr) || (state_q == StPktHdr) || (state_q == StPayload && !ext_need) ||
                    (state_q == StSkip);
+
+  rsn_dram_extent u_extent (
+    .clk_i,
+    .rst_ni,
+    .start_i          (ext_start),
+    .lpddr_i          (hdr_q[3:0] == 4'd2),
+    .repeat_i         (hdr_q[31:16]),
+    .payload_i        (pl_full),
+    .bound_lo_i,
+    .bound_hi_i,
+    .bound_en_ddr_i,
+    .bound_en_lpddr_i,
+    .done_o           (ext_done),
+    .error_o          (ext_err),
+    .first_line_o     (ext_line)
+  );
   assign w_acc   = w_valid && w_ready;
 
   // ------------------------------------------------------------------ dispatch targets
@@ -285,6 +319,9 @@ module rsn_decoder (
     done_d     = done_q;
     err_code_d = err_code_q;
     err_word_d = err_word_q;
+    err_line_d = err_line_q;
+    ext_ok_d   = ext_ok_q;
+    ext_start  = 1'b0;
     buf_we     = 1'b0;
 
     unique case (state_q)
@@ -385,7 +422,26 @@ module rsn_decoder (
       end
 
       StPayload: begin
-        if (w_acc) begin
+        if (w_valid && ext_need) begin
+          // Rust's order within a payload: reserved bits, fields, then the range.
+          if (len_bad) begin
+            state_d    = StError;
+            err_code_d = ErrLength;
+            err_word_d = 32'd2;
+          end else if ((w_data & reserved_mask(p_op, pwi_q)) != 32'd0) begin
+            state_d    = StError;
+            err_code_d = ErrReserved;
+            err_word_d = idx_q;
+          end else if (field_err) begin
+            state_d    = StError;
+            err_code_d = ErrField;
+            err_word_d = idx_q - 32'(pwi_q);
+          end else begin
+            ext_start = 1'b1;
+            state_d   = StExtent;
+          end
+        end else if (w_acc) begin
+          ext_ok_d = 1'b0;
           idx_d = idx_q + 32'd1;
           if (len_bad) begin
             state_d    = StError;
@@ -477,6 +533,20 @@ module rsn_decoder (
         end
       end
 
+      StExtent: begin
+        if (ext_done) begin
+          if (ext_err) begin
+            state_d    = StError;
+            err_code_d = ErrExtent;
+            err_word_d = idx_q - 32'(pwi_q);
+            err_line_d = ext_line;
+          end else begin
+            state_d  = StPayload;
+            ext_ok_d = 1'b1;
+          end
+        end
+      end
+
       StBarrier: begin
         if (fus_idle_i) begin
           if (final_q) begin
@@ -520,6 +590,8 @@ module rsn_decoder (
       done_q     <= 1'b0;
       err_code_q <= '0;
       err_word_q <= '0;
+      err_line_q <= '0;
+      ext_ok_q   <= 1'b0;
     end else begin
       state_q    <= state_d;
       idx_q      <= idx_d;
@@ -546,6 +618,8 @@ module rsn_decoder (
       done_q     <= done_d;
       err_code_q <= err_code_d;
       err_word_q <= err_word_d;
+      err_line_q <= err_line_d;
+      ext_ok_q   <= ext_ok_d;
     end
   end
 
@@ -561,5 +635,6 @@ module rsn_decoder (
   assign error_o      = state_q == StError;
   assign error_code_o = err_code_q;
   assign error_word_o = err_word_q;
+  assign error_line_o = err_line_q;
 
 endmodule

@@ -51,6 +51,7 @@ module rsn_decoder_harness (
   logic [127:0]     c_payload;
   logic             c_last;
   logic             unused_uop;
+  logic [31:0]      unused_err_line;
 
   rsn_decoder u_decoder (
     .clk_i,
@@ -64,11 +65,18 @@ module rsn_decoder_harness (
     .out_valid_o (dec_valid),
     .out_ready_i (dec_ready),
     .fus_idle_i,
+    // One pair holding every window offset: the decoder vectors are about the stream's structure
+    // and fields; range faults are tested on the whole device (tests/tests/faults.rs, parity.rs).
+    .bound_lo_i       ('0),
+    .bound_hi_i       ({{15{64'd0}}, 64'hffff_ffff_ffff_ffff}),
+    .bound_en_ddr_i   (16'd1),
+    .bound_en_lpddr_i (16'd1),
     .busy_o,
     .done_o,
     .error_o,
     .error_code_o,
-    .error_word_o
+    .error_word_o,
+    .error_line_o     (unused_err_line)
   );
 
   assign out_data_o  = dec_data;

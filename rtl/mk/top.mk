@@ -4,7 +4,7 @@
 # the co-simulation (sim/, `cargo test --features sim`), which is where its tests live. Not in
 # `make synth`: generic synthesis of the flattened kernel (hundreds of FP units) takes hours; every
 # FU it instantiates is synthesised separately by its own synth target.
-TOP_SRCS := rsn_isa_pkg.sv rsn_cfg_pkg.sv $(wildcard stream/*.sv) rsn_fp32_pkg.sv $(wildcard fp/*.sv) decoder/rsn_decoder.sv decoder/rsn_payload_check.sv \
+TOP_SRCS := rsn_isa_pkg.sv rsn_cfg_pkg.sv $(wildcard stream/*.sv) rsn_fp32_pkg.sv $(wildcard fp/*.sv) decoder/rsn_decoder.sv decoder/rsn_payload_check.sv decoder/rsn_dram_extent.sv \
             decoder/rsn_mop_expander.sv decoder/rsn_dram_chunker.sv $(wildcard mem/*.sv) \
             $(wildcard memc/*.sv) $(wildcard dram/*.sv) $(wildcard mesh/*.sv) $(wildcard top/*.sv)
 

@@ -254,7 +254,7 @@ module rsn_xnn_top #(
   logic [NumQ-1:0]    q_last, q_valid, q_ready;
   logic               dec_busy, dec_done, dec_error;
   logic [3:0]         dec_error_code;
-  logic [31:0]        dec_error_word;
+  logic [31:0]        dec_error_word, dec_error_line;
   logic               fus_idle;
 
   rsn_decoder u_decoder (
@@ -269,11 +269,16 @@ module rsn_xnn_top #(
     .out_valid_o  (q_valid),
     .out_ready_i  (q_ready),
     .fus_idle_i   (fus_idle),
+    .bound_lo_i       (bound_lo),
+    .bound_hi_i       (bound_hi),
+    .bound_en_ddr_i   (bound_en_ddr),
+    .bound_en_lpddr_i (bound_en_lpddr),
     .busy_o       (dec_busy),
     .done_o       (dec_done),
     .error_o      (dec_error),
     .error_code_o (dec_error_code),
-    .error_word_o (dec_error_word)
+    .error_word_o (dec_error_word),
+    .error_line_o (dec_error_line)
   );
 
   // Queue q feeds FU q+1 (Fu::all order without the decoder). Payload words per queue.
@@ -913,6 +918,13 @@ module rsn_xnn_top #(
       if (host_abort) begin
         fault_now    = 1'b1;
         fault_code_d = 3'd5;
+      end else if (dec_error && dec_error_code == 4'd15) begin
+        // A DRAM mOP's range outside the bounds, found by the decoder in stream order: a bounds
+        // fault at the mOP's payload, with the range's first byte offset.
+        fault_now      = 1'b1;
+        fault_code_d   = 3'd2;
+        fault_word_d   = dec_error_word;
+        fault_detail_d = {26'd0, dec_error_line, 6'd0};
       end else if (dec_error) begin
         fault_now      = 1'b1;
         fault_code_d   = 3'd1;

@@ -81,17 +81,20 @@ fn out_of_range_dma_is_rejected_on_the_host_and_faults_on_the_device() {
     for kind in backends() {
         let s = gemm_setup(kind, 200, 300, 256);
         let bad = edit(&s.exe, |p| first_store(p).start += 1 << 20);
-        match s.dev.submit(&bad).err().expect("must be refused") {
-            DeviceError::Invalid(ValidationError::DmaRange { fu, memory: Memory::Ddr, first, .. }) => {
+        let pos = match s.dev.submit(&bad).err().expect("must be refused") {
+            DeviceError::Invalid(ValidationError::DmaRange { fu, memory: Memory::Ddr, first, pos, .. }) => {
                 assert_eq!(fu, "DDR");
                 assert!(first > 0);
+                pos
             }
             e => panic!("{kind}: wrong error {e}"),
-        }
-        // Past the host check, the device's own bounds stop it at the same instruction.
+        };
+        // Past the host check, the decoder checks the same range against the bounds the host
+        // programmed and stops the run at the same mOP, before any of its bursts.
         match s.dev.submit_unchecked(&bad).unwrap().wait(Duration::from_secs(60)).expect_err("must fault") {
-            DeviceError::Fault { code: FaultCode::DmaBounds, at: Some(_), message, .. } => {
-                assert!(message.contains("outside the programmed buffer bounds"), "{message}")
+            DeviceError::Fault { code: FaultCode::DmaBounds, at: Some(at), message, .. } => {
+                assert!(message.contains("outside the programmed buffer bounds"), "{kind}: {message}");
+                assert_eq!((at.packet, at.mop), (pos.packet, pos.mop), "{kind}: {message}");
             }
             e => panic!("{kind}: wrong error {e}"),
         }

@@ -42,9 +42,10 @@ pub trait RegPort {
     }
 }
 
-/// Coalesce the buffers a program may touch into at most [`regs::MAX_BOUNDS`] ranges per the
-/// device's bound registers: merge touching ranges, then the closest neighbours in one memory
-/// (a wider bound still keeps every access inside that memory's arena).
+/// The buffers a program may touch as at most [`regs::MAX_BOUNDS`] ranges for the device's bound
+/// registers: one per buffer (overlaps merged) while they fit, so that the hardware's check is the
+/// model's, buffer by buffer; beyond that the closest neighbours in one memory are merged, touching
+/// ones first (a wider bound still keeps every access inside that memory's arena).
 pub fn bound_pairs(bounds: &[Allocation]) -> Vec<(Memory, u64, u64)> {
     let rank = |m: Memory| if m == Memory::Ddr { 0 } else { 1 };
     let mut v: Vec<(Memory, u64, u64)> = bounds
@@ -56,7 +57,7 @@ pub fn bound_pairs(bounds: &[Allocation]) -> Vec<(Memory, u64, u64)> {
     let mut out: Vec<(Memory, u64, u64)> = Vec::with_capacity(v.len());
     for r in v {
         match out.last_mut() {
-            Some(last) if last.0 == r.0 && r.1 <= last.2 => last.2 = last.2.max(r.2),
+            Some(last) if last.0 == r.0 && r.1 < last.2 => last.2 = last.2.max(r.2),
             _ => out.push(r),
         }
     }
@@ -290,14 +291,24 @@ mod tests {
     }
 
     #[test]
-    fn bounds_merge_touching_ranges_and_stay_within_sixteen() {
+    fn bounds_are_the_buffers_while_they_fit_and_stay_within_sixteen() {
         let b = [
             alloc(1, Memory::Ddr, 0x1000, 0x1000),
             alloc(2, Memory::Ddr, 0x2000, 0x800),
             alloc(3, Memory::Lpddr, 0x1000, 0x100),
             alloc(4, Memory::Instr, 0x1000, 0x100),
         ];
-        assert_eq!(bound_pairs(&b), vec![(Memory::Ddr, 0x1000, 0x2800), (Memory::Lpddr, 0x1000, 0x1100)]);
+        assert_eq!(
+            bound_pairs(&b),
+            vec![(Memory::Ddr, 0x1000, 0x2000), (Memory::Ddr, 0x2000, 0x2800), (Memory::Lpddr, 0x1000, 0x1100)]
+        );
+        // Touching buffers are the first merged once there are more than sixteen.
+        let mut touching: Vec<Allocation> =
+            (0..16u64).map(|i| alloc(i, Memory::Ddr, 0x1000 + i * 0x2000, 0x1000)).collect();
+        touching.push(alloc(16, Memory::Ddr, 0x20000, 0x1000));
+        let p = bound_pairs(&touching);
+        assert_eq!(p.len(), regs::MAX_BOUNDS);
+        assert_eq!(p[15], (Memory::Ddr, 0x1f000, 0x21000));
         let many: Vec<Allocation> =
             (0..40u64).map(|i| alloc(i, Memory::Ddr, 0x1000 + i * 0x3000 + (i % 3) * 0x1000, 0x1000)).collect();
         let p = bound_pairs(&many);

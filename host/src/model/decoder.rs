@@ -5,18 +5,19 @@
 //! The functional kernel is [`targets`]: which queues get what share of a packet.
 
 use super::unit::{fault, queue_index, Acct, EResult, FuQueue, Queued};
-use crate::hal::FaultCode;
+use crate::hal::{Allocation, FaultCode};
 use crate::isa::{self, InstrPos, Opcode, Packet, Payload};
 use crate::topology::Fu;
 use std::sync::Arc;
 
 /// Decode and check words as the hardware decoder does: a word it cannot decode, or a field out of
-/// range, is an illegal-instruction fault at its position. The first fault in stream order is the
-/// one reported ([`first_fault`]), at the word the RTL decoder names, placed with
+/// range, is an illegal-instruction fault at its position; a DRAM mOP whose whole range no buffer
+/// bound holds is a DMA-bounds fault at its payload. The first fault in stream order is the one
+/// reported ([`first_fault`]), at the word the RTL decoder names, placed with
 /// [`isa::locate_word`] so that every backend names the same packet and mOP.
-pub(super) fn decode_checked(words: &[u32]) -> EResult<Vec<(Packet, InstrPos)>> {
-    if let Some((word, message)) = first_fault(words) {
-        return Err(fault(FaultCode::IllegalInstruction, isa::locate_word(words, word), message));
+pub(super) fn decode_checked(words: &[u32], bounds: &[Allocation]) -> EResult<Vec<(Packet, InstrPos)>> {
+    if let Some((word, code, message)) = first_fault(words, bounds) {
+        return Err(fault(code, isa::locate_word(words, word), message));
     }
     isa::decode_with_positions(words).map_err(|e| {
         // Unreachable: first_fault reports every decode error.
@@ -27,11 +28,12 @@ pub(super) fn decode_checked(words: &[u32]) -> EResult<Vec<(Packet, InstrPos)>> 
 /// The first fault the streaming decoder meets, and the word it reports (rtl/decoder/README.md).
 /// The hardware reads the stream header, then packet by packet the header, each payload (its
 /// reserved bits word by word, then at its last word its fields for every selected instance,
-/// [`isa::check::check_payload`]), and at the packet's end `last` and the packet count. The host's
+/// [`isa::check::check_payload`], and a DRAM mOP's whole range against the bounds), and at the
+/// packet's end `last` and the packet count. The host's
 /// whole-program decoder checks the declared length first; the hardware can only find a
 /// disagreement where the stream stops. So a field fault comes first when its payload ends before
 /// the word at which the hardware meets the structural fault.
-pub(super) fn first_fault(words: &[u32]) -> Option<(usize, String)> {
+pub(super) fn first_fault(words: &[u32], bounds: &[Allocation]) -> Option<(usize, FaultCode, String)> {
     let structural = isa::decode_with_positions(words).err().map(|e| in_stream_order(words, e));
     let stop = match &structural {
         None => usize::MAX,
@@ -48,12 +50,18 @@ pub(super) fn first_fault(words: &[u32]) -> Option<(usize, String)> {
             | isa::DecodeError::MissingLast => usize::MAX,
         },
     };
-    first_field_fault(words, stop).or_else(|| structural.map(|e| (e.word(words), e.to_string())))
+    // The hardware holds the bounds as the coalesced pairs the host programs, not per buffer.
+    first_field_fault(words, stop, &crate::hal::regmap::bound_pairs(bounds))
+        .or_else(|| structural.map(|e| (e.word(words), FaultCode::IllegalInstruction, e.to_string())))
 }
 
-/// The first payload, in stream order, that ends before word `stop` and that an FU refuses, with
-/// its first word.
-fn first_field_fault(words: &[u32], stop: usize) -> Option<(usize, String)> {
+/// The first payload, in stream order, that ends before word `stop` and that an FU refuses or
+/// whose DRAM range lies outside the bounds, with its first word.
+fn first_field_fault(
+    words: &[u32],
+    stop: usize,
+    pairs: &[(crate::hal::Memory, u64, u64)],
+) -> Option<(usize, FaultCode, String)> {
     let (mut at, mut packet) = (isa::STREAM_HEADER_WORDS, 0usize);
     while at < words.len().min(stop) {
         // A header the decoder refuses ends the walk: that is the structural fault.
@@ -68,7 +76,20 @@ fn first_field_fault(words: &[u32], stop: usize) -> Option<(usize, String)> {
             let payload = Payload::decode(h.opcode, &words[w0..w0 + pw]).ok()?;
             for &inst in &instances {
                 if let Err((field, msg)) = isa::check::check_payload(h.opcode, inst, &payload) {
-                    return Some((w0, format!("{}, field `{field}`: {msg}", h.opcode.instance_name(inst))));
+                    let msg = format!("{}, field `{field}`: {msg}", h.opcode.instance_name(inst));
+                    return Some((w0, FaultCode::IllegalInstruction, msg));
+                }
+            }
+            if let Payload::Dram(d) = &payload {
+                let mem = crate::validate::dram_memory(h.opcode);
+                let (first, end) = crate::validate::dram_range(d, h.repeat);
+                if !pairs.iter().any(|&(m, lo, hi)| m == mem && lo <= first && end <= hi) {
+                    let msg = format!(
+                        "{}: its {mem:?} range {first:#x}..{end:#x} is outside the programmed buffer bounds \
+                         (no one bound pair holds it; checked by the decoder before dispatch)",
+                        h.opcode.instance_name(instances[0])
+                    );
+                    return Some((w0, FaultCode::DmaBounds, msg));
                 }
             }
         }
@@ -218,7 +239,14 @@ impl Decoder {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::isa::{MemAOp, MeshAOp, MeshBOp, Program};
+    use crate::hal::Memory;
+    use crate::isa::{DramOp, MemAOp, MeshAOp, MeshBOp, Program};
+
+    /// Bounds that hold every range the tests' programs address.
+    const ALL: &[Allocation] = &[
+        Allocation { id: 0, memory: Memory::Ddr, offset: 0, len: 1 << 40 },
+        Allocation { id: 0, memory: Memory::Lpddr, offset: 0, len: 1 << 40 },
+    ];
 
     /// A small valid program (the model's tests do not reach up to the compiler): a MemA load, a
     /// MeshA route and a MeshB route.
@@ -253,13 +281,13 @@ mod tests {
         let b = payload_word(&w, Opcode::MeshB, 0);
         w[b] |= 1 << 31;
         assert!(a < b);
-        let (word, msg) = first_fault(&w).unwrap();
+        let (word, _, msg) = first_fault(&w, ALL).unwrap();
         assert_eq!(word, a, "{msg}");
         assert!(msg.contains("field `rows`"), "{msg}");
         // The structural fault alone is reported at its word.
         let mut w2 = program();
         w2[b] |= 1 << 31;
-        assert_eq!(first_fault(&w2).unwrap().0, b);
+        assert_eq!(first_fault(&w2, ALL).unwrap().0, b);
     }
 
     #[test]
@@ -269,10 +297,10 @@ mod tests {
         w[b] |= 1 << 31;
         w[2] += 7;
         // The hardware meets the reserved bit before it can see the length disagree.
-        assert_eq!(first_fault(&w).unwrap().0, b);
+        assert_eq!(first_fault(&w, ALL).unwrap().0, b);
         let mut w3 = program();
         w3[2] += 7;
-        let (word, msg) = first_fault(&w3).unwrap();
+        let (word, _, msg) = first_fault(&w3, ALL).unwrap();
         assert_eq!(word, 2, "{msg}");
         assert_eq!(isa::locate_word(&w3, word), None);
     }
@@ -295,5 +323,41 @@ mod tests {
         let at = isa::locate_word(&w, word).unwrap();
         assert_eq!((at.packet, at.mop, at.word), (pos.packet, pos.mop + 1, word));
         assert_eq!(isa::locate_word(&w, 3), None);
+    }
+
+    #[test]
+    fn a_dram_range_outside_the_bounds_is_a_bounds_fault_in_stream_order() {
+        // A DDR load of 2 iterations x 3 chunks, then the small program with a reserved bit set
+        // in a later payload: the range fault comes first, at the DRAM payload.
+        let d = DramOp {
+            start: 10,
+            chunk_lines: 4,
+            chunk_count: 3,
+            chunk_stride: 8,
+            iter_offset: 100,
+            port: 0,
+            ..Default::default()
+        };
+        let mut prog = isa::Program::decode(&program()).unwrap();
+        prog.packets.insert(0, Packet::new(Opcode::Ddr, 1, 2, vec![Payload::Dram(d)]));
+        let mut w = prog.encode().unwrap();
+        let dram = payload_word(&w, Opcode::Ddr, 0);
+        // Lines 10 .. 10 + 100 + 2 * 8 + 4 = 130: bytes 640 .. 8320.
+        let exact = [Allocation { id: 0, memory: Memory::Ddr, offset: 640, len: 8320 - 640 }];
+        assert_eq!(first_fault(&w, &exact), None);
+        assert_eq!(first_fault(&w, ALL), None);
+        let short = [Allocation { id: 0, memory: Memory::Ddr, offset: 640, len: 8320 - 640 - 64 }];
+        let lpddr = [Allocation { id: 0, memory: Memory::Lpddr, offset: 0, len: 1 << 40 }];
+        for bounds in [&short[..], &lpddr[..], &[]] {
+            let (word, code, msg) = first_fault(&w, bounds).unwrap();
+            assert_eq!((word, code), (dram, FaultCode::DmaBounds), "{msg}");
+        }
+        let b = payload_word(&w, Opcode::MeshB, 0);
+        w[b] |= 1 << 31;
+        let (word, code, msg) = first_fault(&w, &short).unwrap();
+        assert_eq!((word, code), (dram, FaultCode::DmaBounds), "{msg}");
+        assert!(msg.contains("0x280..0x2080"), "{msg}");
+        let (word, code, _) = first_fault(&w, &exact).unwrap();
+        assert_eq!((word, code), (b, FaultCode::IllegalInstruction));
     }
 }

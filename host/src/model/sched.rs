@@ -71,7 +71,7 @@ impl<'a> Scheduler<'a> {
     ) -> EResult<Scheduler<'a>> {
         let packets = match program {
             Program::Validated(p) => p,
-            Program::Words(w) => Arc::new(decode_checked(&w)?),
+            Program::Words(w) => Arc::new(decode_checked(&w, bounds)?),
         };
         let rates = Rates::new(bs);
         let (cap, pair_cap) = (bs.desc.fifo.stream_floats as usize, bs.desc.fifo.pair_floats as usize);
