@@ -188,7 +188,7 @@ module rsn_xnn_top #(
   assign uop_gate = (run_q == RunActive);
   assign flush = (run_q == RunFlush);
 
-  // Datapath reset: power-on reset, or the flush cycle after a fault (a registered signal).
+  // Datapath reset: power-on reset, or the flush cycle that ends every run (a registered signal).
   logic dp_rst_n;
   assign dp_rst_n = rst_n && !flush;
 
@@ -1009,7 +1009,10 @@ module rsn_xnn_top #(
             fault_word_q   <= fault_word_d;
             fault_detail_q <= fault_detail_d;
           end else if (normal_end) begin
-            run_q <= RunDone;
+            // Every run ends with the flush, not only a faulted one: the next run then starts
+            // with the memory FUs' banks empty (read as zeros until loaded), as each of the
+            // model's runs does, instead of reading what an earlier program left.
+            run_q <= RunFlush;
           end
         end
         RunAbort: begin
