@@ -61,9 +61,11 @@ test-clippy:
 	$(CARGO) clippy --workspace --all-targets --features rsn/xrt,rsn/sim -- -D warnings
 
 # RSN_REQUIRE_VECTORS: the testbench vectors of test-rtl must equal what the model computes now.
+# --release: the dependencies `build` compiled are reused (a dev-profile build of the workspace is
+# a second full compile of them, ~10 minutes on two cores).
 test-host:
-	$(CARGO) run -q -p rsn -- gen --check
-	RSN_REQUIRE_VECTORS=1 $(CARGO) test --workspace
+	$(CARGO) run --release -q -p rsn -- gen --check
+	RSN_REQUIRE_VECTORS=1 $(CARGO) test --release --workspace
 
 # AI Engine kernels and graph compiled with g++ against our compatibility layer (-Wall -Werror),
 # then the C++ kernel tests. The Rust-side engine tests run in test-host (crate rsn-aie).
@@ -102,8 +104,8 @@ synth: deps
 # The hardware path without a board: the real XRT binding code in XRT's no-op emulation mode, the
 # no-device error, and the VCK190 recipe's connectivity and manifest checks.
 test-xrt:
-	$(CARGO) test -p rsn --features xrt --lib xrt
-	$(CARGO) test -p rsn --features xrt --test xrt_device --test xrt_image_files
+	$(CARGO) test --release -p rsn --features xrt --lib xrt
+	$(CARGO) test --release -p rsn --features xrt --test xrt_device --test xrt_image_files
 	$(MAKE) -C bitstreams/vck190 check
 
 # Regenerate every file derived from the ISA, the register map and the bitstream description.
