@@ -66,6 +66,14 @@ impl Case {
             b.sync_to_device().unwrap();
         }
     }
+
+    /// Fresh inputs (an earlier program that went astray may have stored over them) and C cleared
+    /// so that stale bits cannot pass.
+    fn reset(&mut self) {
+        self.restore_inputs();
+        self.c.as_mut_slice().fill(f32::from_bits(0x7fc0_dead));
+        self.c.sync_to_device().unwrap();
+    }
 }
 
 fn shapes() -> Vec<(usize, usize, usize, PostOp, bool)> {
@@ -106,12 +114,14 @@ fn setup(dev: &Device, (m, n, k, post, bias): (usize, usize, usize, PostOp, bool
     Case { dev: dev.clone(), exe, c, inputs: vec![a, b, bias_b, res, params] }
 }
 
-/// Run `exe` unchecked on the case's device, from fresh inputs (an earlier program that went
-/// astray may have stored over them) and with C cleared so that stale bits cannot pass.
-fn outcome(case: &mut Case, exe: &Executable, timeout: Duration) -> Outcome {
-    case.restore_inputs();
-    case.c.as_mut_slice().fill(f32::from_bits(0x7fc0_dead));
-    case.c.sync_to_device().unwrap();
+/// Run `exe` unchecked on the case's device. Every buffer the device holds (the case's and
+/// `other`'s, all a stray access can reach) is reset first: what a faulted run stored before it
+/// stopped depends on timing, so it differs between the backends and must not reach a later run.
+fn outcome(case: &mut Case, other: Option<&mut Case>, exe: &Executable, timeout: Duration) -> Outcome {
+    case.reset();
+    if let Some(o) = other {
+        o.reset();
+    }
     let run = match case.dev.submit_unchecked(exe) {
         Ok(r) => r,
         Err(e) => return Outcome::Refused(e.to_string()),
@@ -167,9 +177,9 @@ fn bit_flipped_programs_behave_the_same_on_model_and_sim() {
     let mut pm = setup(&model, probe_shape, 99);
     let mut ps = setup(&sim, probe_shape, 99);
     let probe_exe = pm.exe.clone();
-    let probe = outcome(&mut pm, &probe_exe, timeout);
+    let probe = outcome(&mut pm, None, &probe_exe, timeout);
     assert!(matches!(probe, Outcome::Ok { .. }), "the probe program on the model: {probe:?}");
-    let probe_sim = outcome(&mut ps, &probe_exe, timeout);
+    let probe_sim = outcome(&mut ps, None, &probe_exe, timeout);
     assert!(agree(&probe, &probe_sim), "the probe program: model {probe:?}, sim {probe_sim:?}");
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
     let (mut oks, mut faults, mut refused) = (0, 0, 0);
@@ -180,9 +190,9 @@ fn bit_flipped_programs_behave_the_same_on_model_and_sim() {
         let mut cs = setup(&sim, shape, 100 * si as u64 + 7);
         assert_eq!(cm.exe, cs.exe, "shape {si}: both devices place the buffers alike");
         let exe = cm.exe.clone();
-        let good = outcome(&mut cm, &exe, timeout);
+        let good = outcome(&mut cm, Some(&mut pm), &exe, timeout);
         assert!(matches!(good, Outcome::Ok { .. }), "shape {si}: the valid program on the model: {good:?}");
-        let good_sim = outcome(&mut cs, &exe, timeout);
+        let good_sim = outcome(&mut cs, Some(&mut ps), &exe, timeout);
         assert!(agree(&good, &good_sim), "shape {si}: the valid program: model {good:?}, sim {good_sim:?}");
         let per_shape = cases / shapes.len() as u64 + u64::from((si as u64) < cases % shapes.len() as u64);
         for t in 0..per_shape {
@@ -202,9 +212,9 @@ fn bit_flipped_programs_behave_the_same_on_model_and_sim() {
                     flips.push(format!("word {w} bit {bit}{at}"));
                 }
             }
-            let om = outcome(&mut cm, &bad, timeout);
+            let om = outcome(&mut cm, Some(&mut pm), &bad, timeout);
             let t1 = Instant::now();
-            let os = outcome(&mut cs, &bad, timeout);
+            let os = outcome(&mut cs, Some(&mut ps), &bad, timeout);
             if std::env::var_os("RSN_PARITY_VERBOSE").is_some() {
                 eprintln!(
                     "parity: shape {si} case {t}: model {om:?}, sim {os:?} ({:.2} s)",
@@ -222,8 +232,8 @@ fn bit_flipped_programs_behave_the_same_on_model_and_sim() {
             }
             if !matches!(om, Outcome::Ok { .. }) || !matches!(os, Outcome::Ok { .. }) {
                 // Whatever the fault, both devices take the next valid program and give its bits.
-                let again_m = outcome(&mut pm, &probe_exe, timeout);
-                let again_s = outcome(&mut ps, &probe_exe, timeout);
+                let again_m = outcome(&mut pm, Some(&mut cm), &probe_exe, timeout);
+                let again_s = outcome(&mut ps, Some(&mut cs), &probe_exe, timeout);
                 if again_m != probe || !agree(&probe, &again_s) {
                     mismatches.push(format!(
                         "{what}: after it a valid program gives model {again_m:?}, sim {again_s:?} \
