@@ -160,12 +160,14 @@ fn bit_flipped_programs_behave_the_same_on_model_and_sim() {
     // A deadlock ends the model's run at once and the kernel's after its watchdog, 200 000 stalled
     // cycles by default: a second or more of co-simulation per case. An engine block stalls the
     // meshes for about a thousand cycles, so a tenth of the default still never fires in a valid
-    // run (each case's valid program is run after it). This is the only test in its binary.
+    // run (each shape's program and the probe below run under it). This is the only test in its
+    // binary.
     if std::env::var_os("RSN_SIM_WATCHDOG_CYCLES").is_none() {
         std::env::set_var("RSN_SIM_WATCHDOG_CYCLES", "20000");
     }
     let cases = env_u64("RSN_PARITY_CASES", 160);
     let seed = env_u64("RSN_PARITY_SEED", 1);
+    let verbose = std::env::var_os("RSN_PARITY_VERBOSE").is_some();
     let model = Device::open(BackendKind::Model, &OpenOptions::default()).unwrap();
     let sim = Device::open(BackendKind::Sim, &OpenOptions::default()).unwrap();
     let timeout = Duration::from_secs(120);
@@ -190,6 +192,8 @@ fn bit_flipped_programs_behave_the_same_on_model_and_sim() {
         let mut cs = setup(&sim, shape, 100 * si as u64 + 7);
         assert_eq!(cm.exe, cs.exe, "shape {si}: both devices place the buffers alike");
         let exe = cm.exe.clone();
+        // To name the FU of a flipped word in a mismatch.
+        let packets = rsn::isa::decode_with_positions(&exe.words).unwrap();
         let good = outcome(&mut cm, Some(&mut pm), &exe, timeout);
         assert!(matches!(good, Outcome::Ok { .. }), "shape {si}: the valid program on the model: {good:?}");
         let good_sim = outcome(&mut cs, Some(&mut ps), &exe, timeout);
@@ -206,16 +210,16 @@ fn bit_flipped_programs_behave_the_same_on_model_and_sim() {
                 } else {
                     let (w, bit) = (rng.random_range(0..bad.words.len()), rng.random_range(0..32));
                     bad.words[w] ^= 1 << bit;
-                    let at = rsn::isa::locate_word(&exe.words, w)
-                        .and_then(|p| Some((p, rsn::isa::decode_with_positions(&exe.words).ok()?[p.packet].0.opcode)))
-                        .map_or(String::new(), |(p, op)| format!(" ({op:?} packet {}, mOP {})", p.packet, p.mop));
+                    let at = rsn::isa::locate_word(&exe.words, w).map_or(String::new(), |p| {
+                        format!(" ({:?} packet {}, mOP {})", packets[p.packet].0.opcode, p.packet, p.mop)
+                    });
                     flips.push(format!("word {w} bit {bit}{at}"));
                 }
             }
             let om = outcome(&mut cm, Some(&mut pm), &bad, timeout);
             let t1 = Instant::now();
             let os = outcome(&mut cs, Some(&mut ps), &bad, timeout);
-            if std::env::var_os("RSN_PARITY_VERBOSE").is_some() {
+            if verbose {
                 eprintln!(
                     "parity: shape {si} case {t}: model {om:?}, sim {os:?} ({:.2} s)",
                     t1.elapsed().as_secs_f64()
