@@ -131,7 +131,7 @@ pub struct BenchResult {
     pub embedding_ln_ms: Option<f64>,
     /// The paper's RSN-XNN figure for the same workload, when it reports one.
     pub paper_ms: Option<f64>,
-    /// The figure the paper's compares with (`layer_ms` for one layer where known, else
+    /// Our figure for what the paper measured (`layer_ms` for one layer where known, else
     /// device_ms) / paper_ms.
     pub vs_paper: Option<f64>,
     /// What the weights are.
